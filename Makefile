@@ -1,0 +1,86 @@
+# sctpize - run unmodified TCP programs over SCTP.
+#
+#   make                 build/libsctpize.so, build/sctpize-helper, build/sctpize
+#   make check           the test suite (tests/run: host kernel or User-Mode Linux)
+#   make demo            the seeds' scenario: xinetd and telnet over SCTP
+#   make install         PREFIX, DESTDIR, BINDIR, LIBDIR, MANDIR as usual
+#   make uninstall clean lint
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib/sctpize
+MANDIR ?= $(PREFIX)/share/man
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror
+SHIM_CFLAGS = -fPIC -fvisibility=hidden
+SHIM_LDLIBS = -lsctp -ldl -lpthread
+
+B = build
+SHIM_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(wildcard shim/*.c))
+TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,$(filter-out tests/helpers/recorder.c,$(wildcard tests/helpers/*.c)))
+
+all: $(B)/libsctpize.so $(B)/sctpize-helper $(B)/sctpize
+
+$(B)/shim/%.o: shim/%.c shim/sctpize.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) -c -o $@ $<
+
+$(B)/libsctpize.so: $(SHIM_OBJS) shim/libsctpize.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=shim/libsctpize.map \
+		-Wl,-z,now -o $@ $(SHIM_OBJS) $(SHIM_LDLIBS)
+
+# The helper shares the library's parser, so the wrapper refuses what the library would.
+$(B)/sctpize-helper: bin/sctpize-helper.c shim/config.c shim/sctpize.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bin/sctpize-helper.c shim/config.c
+
+# The in-tree wrapper points at build/; "make install" writes one that points at LIBDIR.
+$(B)/sctpize: bin/sctpize.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@LIBDIR@|$(abspath $(B))|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	chmod 755 $@
+
+$(B)/tests/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lsctp -lpthread
+
+$(B)/tests/recorder.so: tests/helpers/recorder.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so
+
+check: test-programs
+	tests/run
+
+demo: all
+	tests/demo
+
+lint:
+	mandoc -Tlint -W warning man/sctpize.1 man/libsctpize.7
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(B)/libsctpize.so $(DESTDIR)$(LIBDIR)/libsctpize.so
+	install -m 755 $(B)/sctpize-helper $(DESTDIR)$(LIBDIR)/sctpize-helper
+	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' bin/sctpize.in \
+		> $(DESTDIR)$(BINDIR)/sctpize
+	chmod 755 $(DESTDIR)$(BINDIR)/sctpize
+	install -m 644 man/sctpize.1 $(DESTDIR)$(MANDIR)/man1/sctpize.1
+	install -m 644 man/libsctpize.7 $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sctpize $(DESTDIR)$(LIBDIR)/libsctpize.so \
+		$(DESTDIR)$(LIBDIR)/sctpize-helper \
+		$(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+	-rmdir $(DESTDIR)$(LIBDIR)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check demo lint install uninstall clean test-programs

@@ -1,0 +1,67 @@
+/*
+ * real.c - the real socket calls, and the one-time start-up of the library.
+ *
+ * Every wrapper calls sctpize_init() first: another library's constructor
+ * may call socket() before ours has run, so start-up cannot wait for our own
+ * constructor.  pthread_once() makes the first call from many threads at
+ * once safe, and is fork-safe because it completes before it returns.
+ *
+ * Trap: nothing in resolve() may call a function this library wraps, or the
+ * first wrapped call would wait on its own pthread_once() forever.  Config
+ * errors are therefore only recorded here and reported by the constructor.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "sctpize.h"
+
+struct real_calls real;
+struct config cfg;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* Resolve one symbol to the next definition after ours (another preload or libc). */
+#define RESOLVE(name) (real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name))
+
+static void resolve(void)
+{
+	int saved = errno;
+
+	RESOLVE(socket);
+	RESOLVE(setsockopt);
+	RESOLVE(getsockopt);
+	RESOLVE(accept);
+	RESOLVE(accept4);
+	RESOLVE(bind);
+	/* No settings from the environment of setuid or file-capability programs. */
+	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
+	errno = saved;
+}
+
+void sctpize_init(void)
+{
+	pthread_once(&once, resolve);
+}
+
+bool is_sctp(int fd)
+{
+	int saved = errno, proto = 0;
+	socklen_t len = sizeof(proto);
+	bool yes = real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
+		   proto == IPPROTO_SCTP;
+
+	errno = saved;
+	return yes;
+}
+
+__attribute__((constructor)) static void sctpize_constructor(void)
+{
+	sctpize_init();
+	if (cfg.error[0])
+		logmsg(0, "%s; no socket is converted, TCP sockets fail with EINVAL", cfg.error);
+}

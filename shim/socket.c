@@ -1,0 +1,57 @@
+/*
+ * socket.c - socket(): which TCP sockets become SCTP one-to-one sockets.
+ *
+ * A socket converts when it is what a TCP program asks for: family AF_INET
+ * or AF_INET6, type SOCK_STREAM once the SOCK_NONBLOCK and SOCK_CLOEXEC bits
+ * are masked off, and protocol 0 or IPPROTO_TCP.  The new socket is made
+ * with the caller's flags and IPPROTO_SCTP.  Everything else (UNIX, UDP,
+ * raw, MPTCP, SOCK_SEQPACKET, an explicit IPPROTO_SCTP) goes to libc as it is.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+
+#include "sctpize.h"
+
+static bool wants_tcp(int domain, int type, int protocol)
+{
+	/* Trap: the flag bits live inside type (withsctp compared type exactly). */
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	return (domain == AF_INET || domain == AF_INET6) && base == SOCK_STREAM &&
+	       (protocol == 0 || protocol == IPPROTO_TCP);
+}
+
+void apply_defaults(int fd)
+{
+	int saved = errno, one = 1;
+
+	if (cfg.nodelay && real.setsockopt(fd, IPPROTO_SCTP, SCTP_NODELAY, &one, sizeof(one)) != 0)
+		logmsg(0, "fd %d: SCTP_NODELAY: %m", fd);
+	errno = saved;
+}
+
+int socket(int domain, int type, int protocol)
+{
+	int fd;
+
+	sctpize_init();
+	if (!wants_tcp(domain, type, protocol))
+		return real.socket(domain, type, protocol);
+	if (cfg.error[0]) {
+		/* The user's settings were refused: running on TCP would be a guess. */
+		errno = EINVAL;
+		return -1;
+	}
+	fd = real.socket(domain, type, IPPROTO_SCTP);
+	if (fd < 0) {
+		logmsg(1, "socket(%s, SOCK_STREAM) to SCTP: %m",
+		       domain == AF_INET ? "AF_INET" : "AF_INET6");
+		return -1;
+	}
+	apply_defaults(fd);
+	logmsg(1, "fd %d: socket(%s, SOCK_STREAM) converted to SCTP", fd,
+	       domain == AF_INET ? "AF_INET" : "AF_INET6");
+	return fd;
+}
