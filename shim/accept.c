@@ -17,13 +17,13 @@ static int accepted(int lfd, int fd)
 	return fd;
 }
 
-int accept(int fd, struct sockaddr *addr, socklen_t *addrlen)
+EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
 	sctpize_init();
 	return accepted(fd, real.accept(fd, addr, addrlen));
 }
 
-int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
+EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 {
 	sctpize_init();
 	return accepted(fd, real.accept4(fd, addr, addrlen, flags));

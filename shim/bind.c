@@ -104,7 +104,7 @@ static int add_addrs(int fd)
 	return 0;
 }
 
-int bind(int fd, const struct sockaddr *addr, socklen_t len)
+EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_storage wild;
 	int saved = errno;

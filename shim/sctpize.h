@@ -26,6 +26,9 @@
 
 #define SCTPIZE_VERSION "0.1.0"
 
+/* The intercepted calls: the only symbols the library exports (with libsctpize.map). */
+#define EXPORT __attribute__((visibility("default")))
+
 /* Addresses that --bind-addrs may add; a fixed bound keeps parsing allocation-free. */
 #define MAX_BIND_ADDRS 16
 

@@ -32,7 +32,7 @@ void apply_defaults(int fd)
 	errno = saved;
 }
 
-int socket(int domain, int type, int protocol)
+EXPORT int socket(int domain, int type, int protocol)
 {
 	int fd;
 

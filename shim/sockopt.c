@@ -291,7 +291,7 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 	return 0;
 }
 
-int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
+EXPORT int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
 	sctpize_init();
 	if (level != IPPROTO_TCP || !is_sctp(fd))
@@ -406,7 +406,7 @@ static int tcp_getsockopt(int fd, int optname, void *optval, socklen_t *optlen)
 	}
 }
 
-int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
+EXPORT int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 {
 	sctpize_init();
 	if (level != IPPROTO_TCP || !is_sctp(fd))

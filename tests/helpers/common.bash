@@ -1,0 +1,85 @@
+# common.bash - loaded by every test file: paths, bats-support/bats-assert,
+# and the helpers that tests share (SCTP requirement, ports, protocol checks,
+# background processes that teardown reaps).
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+B=$TOP/build
+SCTPIZE=$B/sctpize
+LIB=$B/libsctpize.so
+HELPERS=$B/tests
+
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+# The kernel under test makes SCTP sockets, or the test cannot mean anything:
+# skip on a developer's machine, fail in CI (a skip there would hide a hole).
+require_sctp() {
+	"$B/sctpize-helper" probe 2>/dev/null && return 0
+	[ "${CI:-}" = true ] && fail "this kernel has no SCTP, and CI never skips"
+	skip "this kernel has no SCTP (run the suite through tests/run)"
+}
+
+# A port nothing listens on, TCP or SCTP (tests run one at a time per kernel).
+free_port() {
+	local p
+	for p in $(shuf -i 20000-40000 -n 50); do
+		if ! listening_sctp "$p" && ! listening_tcp "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# An SCTP endpoint listens on PORT (/proc/net/sctp/eps: LPORT is field 6).
+listening_sctp() {
+	[ -r /proc/net/sctp/eps ] && awk -v p="$1" 'NR > 1 && $6 == p { f = 1 } END { exit !f }' /proc/net/sctp/eps
+}
+
+# A TCP socket listens on PORT (state 0A in /proc/net/tcp and tcp6).
+listening_tcp() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		awk -v h="$hex" '{ split($2, a, ":"); if (a[2] == h && $4 == "0A") f = 1 } END { exit !f }'
+}
+
+# Associations with local or remote port PORT (/proc/net/sctp/assocs: fields 12, 13).
+sctp_assocs() {
+	[ -r /proc/net/sctp/assocs ] || { echo 0; return; }
+	awk -v p="$1" 'NR > 1 && ($12 == p || $13 == p) { n++ } END { print n + 0 }' /proc/net/sctp/assocs
+}
+
+# Wait up to 10 s for CHECK ARGS... to succeed.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Start a command in the background; teardown_bg kills it and its children.
+bg() {
+	setsid "$@" &
+	echo $! >> "$BATS_TEST_TMPDIR/bg.pids"
+}
+
+teardown_bg() {
+	local pid
+	[ -f "$BATS_TEST_TMPDIR/bg.pids" ] || return 0
+	while read -r pid; do
+		kill -TERM -- "-$pid" 2>/dev/null
+	done < "$BATS_TEST_TMPDIR/bg.pids"
+	sleep 0.2
+	while read -r pid; do
+		kill -KILL -- "-$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done < "$BATS_TEST_TMPDIR/bg.pids"
+	rm -f "$BATS_TEST_TMPDIR/bg.pids"
+}
+
+teardown() {
+	teardown_bg
+}
