@@ -175,5 +175,8 @@ bool config_parse(struct config *c, char **envp)
 		if (!parse_one(c, name, eq + 1))
 			return false;
 	}
+	if (c->bind_all && c->n_bind_addrs)
+		return fail(c, "SCTPIZE_BIND_ADDRS: cannot be combined with SCTPIZE_BIND_ALL=1, "
+			       "which already binds every address");
 	return true;
 }

@@ -8,8 +8,9 @@
  * (O_APPEND, O_NOFOLLOW): a descriptor kept open could be closed by a daemon
  * that closes every fd at start and then reused for one of its sockets.
  *
- * Level 0 lines (errors: a refused environment, a bind address that cannot
- * be added) are always written; decisions need SCTPIZE_VERBOSE >= 1.
+ * Level 0 lines (errors: a refused environment, a kernel without SCTP, a
+ * bind address that cannot be added) are always written; decisions need
+ * SCTPIZE_VERBOSE=1, and sockets of other families SCTPIZE_VERBOSE=2.
  * errno is the caller's on return, always.
  */
 #define _GNU_SOURCE
@@ -50,31 +51,39 @@ void logmsg(int level, const char *fmt, ...)
 	int saved = errno;
 	char line[512];
 	va_list ap;
-	int n, fd;
+	size_t head, n;
+	int fd;
 
 	if (level > cfg.verbose)
 		return;
-	n = snprintf(line, sizeof(line), "sctpize[%d]: %s: ", (int)getpid(),
-		     program_invocation_short_name);
+	/* "sctpize[PID]: PROG: " for stderr and files; syslog adds its own identity. */
+	head = (size_t)snprintf(line, 96, "sctpize[%d]: %.60s: ", (int)getpid(),
+				program_invocation_short_name);
+	if (head >= 96)
+		head = 95;
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	n = head + (size_t)vsnprintf(line + head, sizeof(line) - head - 1, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	line[n] = '\0';
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
 
+	if (cfg.log[0] != '/' &&
+	    (strcmp(cfg.log, "syslog") == 0 || fd_is_socket_or_closed(STDERR_FILENO))) {
+		line[n] = '\0';
+		syslog(LOG_DAEMON | (level == 0 ? LOG_ERR : LOG_INFO), "sctpize: %s", line + head);
+		errno = saved;
+		return;
+	}
+	line[n++] = '\n';
 	if (cfg.log[0] == '/') {
 		fd = open(cfg.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 				   O_NOCTTY, 0600);
 		if (fd >= 0) {
-			write_all(fd, line, (size_t)n);
+			write_all(fd, line, n);
 			close(fd);
 		}
-	} else if (strcmp(cfg.log, "syslog") == 0 || fd_is_socket_or_closed(STDERR_FILENO)) {
-		syslog(LOG_DAEMON | (level == 0 ? LOG_ERR : LOG_INFO), "%s", line);
 	} else {
-		write_all(STDERR_FILENO, line, (size_t)n);
+		write_all(STDERR_FILENO, line, n);
 	}
 	errno = saved;
 }

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
 
@@ -32,13 +33,23 @@ void apply_defaults(int fd)
 	errno = saved;
 }
 
+static const char *family(int domain)
+{
+	return domain == AF_INET ? "AF_INET" : domain == AF_INET6 ? "AF_INET6" : "other";
+}
+
 EXPORT int socket(int domain, int type, int protocol)
 {
+	static atomic_bool told_no_sctp;
 	int fd;
 
 	sctpize_init();
-	if (!wants_tcp(domain, type, protocol))
+	if (!wants_tcp(domain, type, protocol)) {
+		logmsg(domain == AF_INET || domain == AF_INET6 ? 1 : 2,
+		       "socket(%s, type %d, protocol %d) passed through", family(domain),
+		       type, protocol);
 		return real.socket(domain, type, protocol);
+	}
 	if (cfg.error[0]) {
 		/* The user's settings were refused: running on TCP would be a guess. */
 		errno = EINVAL;
@@ -46,12 +57,15 @@ EXPORT int socket(int domain, int type, int protocol)
 	}
 	fd = real.socket(domain, type, IPPROTO_SCTP);
 	if (fd < 0) {
-		logmsg(1, "socket(%s, SOCK_STREAM) to SCTP: %m",
-		       domain == AF_INET ? "AF_INET" : "AF_INET6");
+		/* Said once: without SCTP in the kernel every TCP socket fails alike. */
+		if ((errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT) &&
+		    !atomic_exchange(&told_no_sctp, true))
+			logmsg(0, "this kernel cannot make SCTP sockets (%m); see sctpize check");
+		else
+			logmsg(1, "socket(%s, SOCK_STREAM) to SCTP: %m", family(domain));
 		return -1;
 	}
 	apply_defaults(fd);
-	logmsg(1, "fd %d: socket(%s, SOCK_STREAM) converted to SCTP", fd,
-	       domain == AF_INET ? "AF_INET" : "AF_INET6");
+	logmsg(1, "fd %d: socket(%s, SOCK_STREAM) converted to SCTP", fd, family(domain));
 	return fd;
 }

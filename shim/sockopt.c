@@ -10,7 +10,8 @@
  *   hint     TCP itself treats the option as advice: accepted, no effect,
  *            and getsockopt() answers TCP's default;
  *   refused  the program asks for something SCTP cannot give and must know
- *            it (MD5 signatures, kTLS, repair mode): TCP's own error.
+ *            it (MD5 signatures, kTLS, repair mode): an error, the one TCP
+ *            gives where it has one (EPERM for repair, ENOENT for a ULP).
  *
  * Only sockets that the kernel says are SCTP are translated; TCP sockets the
  * shim left alone, and options at any other level, go to libc untouched.
@@ -78,7 +79,7 @@ static const struct tcp_opt table[] = {
 	[TCP_THIN_LINEAR_TIMEOUTS] = HINT("TCP_THIN_LINEAR_TIMEOUTS", 0),
 	[TCP_THIN_DUPACK] = HINT("TCP_THIN_DUPACK", 0),
 	[TCP_USER_TIMEOUT] = { "TCP_USER_TIMEOUT", S_USER_TIMEOUT, G_USER_TIMEOUT, 0, 0 },
-	[TCP_REPAIR] = REFUSED("TCP_REPAIR", EPERM),
+	[TCP_REPAIR] = { "TCP_REPAIR", S_REFUSE, G_CONST, 0, EPERM },
 	[TCP_REPAIR_QUEUE] = REFUSED("TCP_REPAIR_QUEUE", EPERM),
 	[TCP_QUEUE_SEQ] = REFUSED("TCP_QUEUE_SEQ", EPERM),
 	[TCP_REPAIR_OPTIONS] = REFUSED("TCP_REPAIR_OPTIONS", EPERM),
