@@ -44,7 +44,7 @@ $(B)/sctpize: bin/sctpize.in Makefile
 	sed -e 's|@LIBDIR@|$(abspath $(B))|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 	chmod 755 $@
 
-$(B)/tests/%: tests/helpers/%.c
+$(B)/tests/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lsctp -lpthread
 

@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
 #include <netinet/tcp.h>
@@ -55,10 +56,12 @@ struct tcp_opt {
 	enum get_action get;
 	int value;		/* G_CONST: what getsockopt() answers */
 	int err;		/* S_REFUSE, G_REFUSE: the error */
+	int min, max;		/* S_HINT: the values TCP accepts; others are EINVAL */
 };
 
-#define REFUSED(n, e) { n, S_REFUSE, G_REFUSE, 0, e }
-#define HINT(n, v) { n, S_HINT, G_CONST, v, 0 }
+#define REFUSED(n, e) { n, S_REFUSE, G_REFUSE, 0, e, 0, 0 }
+#define HINT(n, v) { n, S_HINT, G_CONST, v, 0, INT_MIN, INT_MAX }
+#define HINT_RANGE(n, v, lo, hi) { n, S_HINT, G_CONST, v, 0, lo, hi }
 
 static const struct tcp_opt table[] = {
 	[TCP_NODELAY] = { "TCP_NODELAY", S_NODELAY, G_NODELAY, 0, 0 },
@@ -76,28 +79,28 @@ static const struct tcp_opt table[] = {
 	[TCP_CONGESTION] = { "TCP_CONGESTION", S_HINT_BYTES, G_RENO, 0, 0 },
 	[TCP_MD5SIG] = REFUSED("TCP_MD5SIG", ENOPROTOOPT),
 	[TCP_COOKIE_TRANSACTIONS] = REFUSED("TCP_COOKIE_TRANSACTIONS", ENOPROTOOPT),
-	[TCP_THIN_LINEAR_TIMEOUTS] = HINT("TCP_THIN_LINEAR_TIMEOUTS", 0),
-	[TCP_THIN_DUPACK] = HINT("TCP_THIN_DUPACK", 0),
+	[TCP_THIN_LINEAR_TIMEOUTS] = HINT_RANGE("TCP_THIN_LINEAR_TIMEOUTS", 0, 0, 1),
+	[TCP_THIN_DUPACK] = HINT_RANGE("TCP_THIN_DUPACK", 0, 0, 1),
 	[TCP_USER_TIMEOUT] = { "TCP_USER_TIMEOUT", S_USER_TIMEOUT, G_USER_TIMEOUT, 0, 0 },
 	[TCP_REPAIR] = { "TCP_REPAIR", S_REFUSE, G_CONST, 0, EPERM },
 	[TCP_REPAIR_QUEUE] = REFUSED("TCP_REPAIR_QUEUE", EPERM),
 	[TCP_QUEUE_SEQ] = REFUSED("TCP_QUEUE_SEQ", EPERM),
 	[TCP_REPAIR_OPTIONS] = REFUSED("TCP_REPAIR_OPTIONS", EPERM),
-	[TCP_FASTOPEN] = HINT("TCP_FASTOPEN", 0),
+	[TCP_FASTOPEN] = HINT_RANGE("TCP_FASTOPEN", 0, 0, INT_MAX),
 	[TCP_TIMESTAMP] = REFUSED("TCP_TIMESTAMP", ENOPROTOOPT),
 	[TCP_NOTSENT_LOWAT] = HINT("TCP_NOTSENT_LOWAT", 0),
 	[TCP_CC_INFO] = { "TCP_CC_INFO", S_REFUSE, G_EMPTY, 0, ENOPROTOOPT },
-	[TCP_SAVE_SYN] = HINT("TCP_SAVE_SYN", 0),
+	[TCP_SAVE_SYN] = HINT_RANGE("TCP_SAVE_SYN", 0, 0, 2),
 	[TCP_SAVED_SYN] = { "TCP_SAVED_SYN", S_REFUSE, G_EMPTY, 0, ENOPROTOOPT },
 	[TCP_REPAIR_WINDOW] = REFUSED("TCP_REPAIR_WINDOW", EPERM),
-	[TCP_FASTOPEN_CONNECT] = HINT("TCP_FASTOPEN_CONNECT", 0),
+	[TCP_FASTOPEN_CONNECT] = HINT_RANGE("TCP_FASTOPEN_CONNECT", 0, 0, 1),
 	[TCP_ULP] = { "TCP_ULP", S_REFUSE, G_EMPTY, 0, ENOENT },
 	[TCP_MD5SIG_EXT] = REFUSED("TCP_MD5SIG_EXT", ENOPROTOOPT),
 	[TCP_FASTOPEN_KEY] = { "TCP_FASTOPEN_KEY", S_HINT_BYTES, G_EMPTY, 0, 0 },
-	[TCP_FASTOPEN_NO_COOKIE] = HINT("TCP_FASTOPEN_NO_COOKIE", 0),
+	[TCP_FASTOPEN_NO_COOKIE] = HINT_RANGE("TCP_FASTOPEN_NO_COOKIE", 0, 0, 1),
 	[TCP_ZEROCOPY_RECEIVE] = REFUSED("TCP_ZEROCOPY_RECEIVE", ENOPROTOOPT),
 	[TCP_INQ] = REFUSED("TCP_INQ", ENOPROTOOPT),
-	[TCP_TX_DELAY] = HINT("TCP_TX_DELAY", 0),
+	[TCP_TX_DELAY] = HINT_RANGE("TCP_TX_DELAY", 0, 0, INT_MAX),
 };
 
 /* Options newer than the table (TCP-AO, ...) get TCP's answer for an unknown option. */
@@ -280,6 +283,10 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 	}
 	memcpy(&v, optval, sizeof(v));
 	if (o->set == S_HINT) {
+		if (v < o->min || v > o->max) {
+			errno = EINVAL;
+			return -1;
+		}
 		logmsg(1, "fd %d: setsockopt(%s=%d) accepted as a hint, no effect", fd, o->name, v);
 		return 0;
 	}

@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# The sctpize wrapper: options, validation before the program starts, the SCTP
+# check, exit statuses, LD_PRELOAD chaining, warnings.  SCTP is faked by
+# preloading the recorder (RECORDER_FAKE_SCTP=1), so the real wrapper chain
+# runs: its probe passes and the program runs with the shim in front.
+
+load ../helpers/common
+load ../helpers/unit
+
+setup() {
+	unit_setup
+	MARK=$BATS_TEST_TMPDIR/started
+}
+
+# The program was (not) started: it would have created $MARK.
+assert_not_started() {
+	[ ! -e "$MARK" ] || fail "the program was started"
+}
+
+@test "--help and --version exit 0" {
+	for o in --help -h; do
+		run --separate-stderr "$SCTPIZE" "$o"
+		assert_success
+		assert_output --partial "usage: sctpize"
+	done
+	version=$(sed -n 's/^VERSION = //p' "$TOP/Makefile")
+	for o in --version -V; do
+		run --separate-stderr "$SCTPIZE" "$o"
+		assert_success
+		assert_output "sctpize $version"
+	done
+}
+
+@test "an unknown option exits 2 naming it, and the program is not started" {
+	run --separate-stderr faked "$SCTPIZE" --frobnicate touch "$MARK"
+	assert_equal "$status" 2
+	[[ $stderr == *"'--frobnicate'"* ]] || fail "stderr: $stderr"
+	assert_not_started
+}
+
+@test "an option without its value exits 2 naming it" {
+	for o in --log --bind-addrs; do
+		run --separate-stderr faked "$SCTPIZE" "$o"
+		assert_equal "$status" 2
+		[[ $stderr == *"'$o'"* ]] || fail "stderr: $stderr"
+	done
+}
+
+@test "no program: usage on stderr, exit 2" {
+	run --separate-stderr faked "$SCTPIZE" --nodelay
+	assert_equal "$status" 2
+	assert_output ""
+	[[ $stderr == *usage* ]] || fail "stderr: $stderr"
+}
+
+# VAR=VALUE makes the wrapper exit 2 naming VAR; the program never starts.
+refused() {
+	rm -f "$MARK"
+	run --separate-stderr env "$1=$2" LD_PRELOAD="$REC" RECORDER_FAKE_SCTP=1 \
+		"$SCTPIZE" touch "$MARK"
+	[ "$status" = 2 ] || fail "$1='$2': exit $status, expected 2 (stderr: $stderr)"
+	[[ $stderr == *"$1"* ]] || fail "$1='$2': the message does not name it: $stderr"
+	assert_not_started
+}
+
+@test "bad SCTPIZE_ values exit 2 naming the variable; the program is not started" {
+	refused SCTPIZE_VERBOSE 9
+	refused SCTPIZE_NODELAY yes
+	refused SCTPIZE_BIND_ALL 2
+	refused SCTPIZE_BIND_LOOPBACK ""
+	refused SCTPIZE_BIND_ADDRS 1.2.3
+	refused SCTPIZE_BIND_ADDRS 224.0.0.1
+	refused SCTPIZE_BIND_ADDRS 0.0.0.0
+	refused SCTPIZE_BIND_ADDRS ff02::1
+	refused SCTPIZE_BIND_ADDRS ""
+	refused SCTPIZE_BIND_ADDRS 10.0.0.1,,10.0.0.2
+	refused SCTPIZE_BIND_ADDRS "$(seq -s, -f '10.0.0.%g' 17)"
+	refused SCTPIZE_LOG relative/file
+	refused SCTPIZE_FOO 1
+	rm -f "$MARK"
+	run --separate-stderr env SCTPIZE_BIND_ALL=1 SCTPIZE_BIND_ADDRS=10.0.0.1 LD_PRELOAD="$REC" \
+		RECORDER_FAKE_SCTP=1 "$SCTPIZE" touch "$MARK"
+	assert_equal "$status" 2
+	assert_not_started
+}
+
+@test "16 addresses are accepted (the limit is 16)" {
+	run --separate-stderr env SCTPIZE_BIND_ADDRS="$(seq -s, -f '10.0.0.%g' 16)" \
+		LD_PRELOAD="$REC" RECORDER_FAKE_SCTP=1 "$SCTPIZE" touch "$MARK"
+	assert_success
+	[ -e "$MARK" ] || fail "the program did not start"
+}
+
+@test "bad values given as options are refused the same way" {
+	run --separate-stderr faked "$SCTPIZE" --bind-addrs 1.2.3 touch "$MARK"
+	assert_equal "$status" 2
+	[[ $stderr == *SCTPIZE_BIND_ADDRS* ]] || fail "stderr: $stderr"
+	run --separate-stderr faked "$SCTPIZE" --log=relative touch "$MARK"
+	assert_equal "$status" 2
+	[[ $stderr == *SCTPIZE_LOG* ]] || fail "stderr: $stderr"
+	assert_not_started
+}
+
+@test "a kernel without SCTP: exit 3, a message mentioning modprobe, the program not started" {
+	"$B/sctpize-helper" probe 2>/dev/null && skip "this kernel has SCTP"
+	run --separate-stderr "$SCTPIZE" touch "$MARK"
+	assert_equal "$status" 3
+	[[ $stderr == *modprobe* ]] || fail "stderr: $stderr"
+	assert_not_started
+}
+
+@test "sctpize check prints the plain-words report" {
+	run --separate-stderr "$SCTPIZE" check
+	if "$B/sctpize-helper" probe 2>/dev/null; then
+		assert_success
+		assert_line "SCTP sockets: yes, this kernel makes them."
+	else
+		assert_equal "$status" 3
+		assert_line "SCTP sockets: no."
+		assert_output --partial modprobe
+	fi
+	assert_line --regexp "^Kernel: $(uname -s) "
+	assert_line --regexp '^Module sctp: '
+	assert_line --regexp '^Blacklisted: '
+	run --separate-stderr faked "$SCTPIZE" check
+	assert_success
+	assert_line "SCTP sockets: yes, this kernel makes them."
+	run --separate-stderr "$SCTPIZE" check extra
+	assert_equal "$status" 2
+}
+
+@test "a program that is not found exits 127, one that is not executable 126" {
+	run -127 --separate-stderr faked "$SCTPIZE" no-such-program-here
+	assert_equal "$status" 127
+	[[ $stderr == *no-such-program-here* ]] || fail "stderr: $stderr"
+	echo 'touch "$1"' > "$BATS_TEST_TMPDIR/noexec"
+	run -126 --separate-stderr faked "$SCTPIZE" "$BATS_TEST_TMPDIR/noexec" "$MARK"
+	assert_equal "$status" 126
+	run -126 --separate-stderr faked "$SCTPIZE" "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 126
+	assert_not_started
+}
+
+@test "the program's own exit status and arguments pass through" {
+	run --separate-stderr faked "$SCTPIZE" sh -c 'printf "%s|" "$@"; exit 7' sh "a b" "" '*'
+	assert_equal "$status" 7
+	assert_output "a b||*|"
+}
+
+@test "'sctpize -- check' runs a program named check" {
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\necho "I am check $*"\n' > "$BATS_TEST_TMPDIR/bin/check"
+	chmod +x "$BATS_TEST_TMPDIR/bin/check"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run --separate-stderr faked "$SCTPIZE" -- check x
+	assert_success
+	assert_output "I am check x"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run --separate-stderr faked "$SCTPIZE" --nodelay check y
+	assert_success
+	assert_output "I am check y"
+}
+
+# LD_PRELOAD as the program sees it, when the caller's is $1.
+preload_seen() {
+	LD_PRELOAD=$1 RECORDER_FAKE_SCTP=1 "$SCTPIZE" printenv LD_PRELOAD
+}
+
+@test "LD_PRELOAD: the library first, other preloads kept after it, never twice" {
+	other=$(cc -print-file-name=libm.so.6)
+	[ -f "$other" ] || other=$(ldconfig -p | awk '/libm\.so\.6 / { print $NF; exit }')
+	[ -f "$other" ] || fail "no libm.so.6 to preload"
+	run preload_seen "$REC"
+	assert_output "$LIB $REC"
+	run preload_seen "$REC:$other"
+	assert_output "$LIB $REC $other"
+	run preload_seen "$REC $other"
+	assert_output "$LIB $REC $other"
+	run preload_seen "$LIB $REC"
+	assert_output "$LIB $REC"
+	run preload_seen "$LIB:$REC:$LIB:$other"
+	assert_output "$LIB $REC $other"
+}
+
+@test "the whole chain: under the wrapper a TCP socket is made as SCTP" {
+	run --separate-stderr faked "$SCTPIZE" "$HELPERS/unit_socket" AF_INET SOCK_STREAM 0 AF_UNIX SOCK_STREAM 0
+	assert_success
+	assert_output "ok proto=132 type=1 nonblock=0 cloexec=0 errno=kept
+ok proto=0 type=1 nonblock=0 cloexec=0 errno=kept"
+	run grep -E '^socket 2 1 132 ' "$LOG"
+	assert_success
+	assert_equal "$stderr" ""
+}
+
+@test "options map to the SCTPIZE_ variables the program sees" {
+	run --separate-stderr faked "$SCTPIZE" env
+	assert_success
+	refute_line --regexp '^SCTPIZE_'
+	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' -v --nodelay --bind-all --bind-loopback \
+		--log '$BATS_TEST_TMPDIR/log' env | grep '^SCTPIZE_' | sort"
+	assert_output "SCTPIZE_BIND_ALL=1
+SCTPIZE_BIND_LOOPBACK=1
+SCTPIZE_LOG=$BATS_TEST_TMPDIR/log
+SCTPIZE_NODELAY=1
+SCTPIZE_VERBOSE=1"
+	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' --log=syslog --bind-addrs=10.0.0.9,fd00::1 -vv env | grep '^SCTPIZE_' | sort"
+	assert_output "SCTPIZE_BIND_ADDRS=10.0.0.9,fd00::1
+SCTPIZE_LOG=syslog
+SCTPIZE_VERBOSE=2"
+	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' -v -v printenv SCTPIZE_VERBOSE"
+	assert_output 2
+}
+
+@test "more -v never means less: -v -v -v is still SCTPIZE_VERBOSE=2" {
+	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' -v -v -v printenv SCTPIZE_VERBOSE"
+	assert_success
+	assert_output 2
+}
+
+@test "-v logs the decisions to stderr, and the library never writes to stdout" {
+	run --separate-stderr faked "$SCTPIZE" -v "$HELPERS/unit_sockopt" shim set IPPROTO_TCP TCP_NODELAY 1 \
+		set IPPROTO_TCP TCP_CORK 1
+	assert_success
+	assert_output "ok errno=kept
+ok errno=kept"
+	[[ $stderr == *"converted to SCTP"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"TCP_NODELAY=1) mapped"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"TCP_CORK=1) accepted as a hint"* ]] || fail "stderr: $stderr"
+	run --separate-stderr faked "$SCTPIZE" "$HELPERS/unit_sockopt" shim set IPPROTO_TCP TCP_NODELAY 1
+	assert_equal "$stderr" ""
+}
+
+@test "a setuid or setgid program: a warning that it will run on TCP, and it still runs" {
+	cp "$(type -P true)" "$BATS_TEST_TMPDIR/suid-true"
+	chmod u+s "$BATS_TEST_TMPDIR/suid-true"
+	run --separate-stderr faked "$SCTPIZE" "$BATS_TEST_TMPDIR/suid-true"
+	assert_success
+	[[ $stderr == *set-user-ID* && $stderr == *LD_PRELOAD* ]] || fail "stderr: $stderr"
+	chmod u-s,g+s "$BATS_TEST_TMPDIR/suid-true"
+	run --separate-stderr faked "$SCTPIZE" "$BATS_TEST_TMPDIR/suid-true"
+	assert_success
+	[[ $stderr == *set-group-ID* ]] || fail "stderr: $stderr"
+}
+
+@test "a dynamic program gets no warning" {
+	run --separate-stderr faked "$SCTPIZE" "$(type -P true)"
+	assert_success
+	assert_equal "$stderr" ""
+}
+
+@test "a statically linked program: a warning that LD_PRELOAD has no effect on it" {
+	printf 'int main(void) { return 0; }\n' > "$BATS_TEST_TMPDIR/s.c"
+	cc -static -o "$BATS_TEST_TMPDIR/static" "$BATS_TEST_TMPDIR/s.c" 2>/dev/null ||
+		skip "cannot link statically here (no libc.a)"
+	run --separate-stderr faked "$SCTPIZE" "$BATS_TEST_TMPDIR/static"
+	assert_success
+	[[ $stderr == *"statically linked"* ]] || fail "stderr: $stderr"
+}
