@@ -123,6 +123,20 @@ static const struct tcp_opt *lookup(int optname)
 
 /* ---- SCTP parameters behind the mapped rows ---- */
 
+/*
+ * SCTP's smallest SCTP_MAXSEG: 512 bytes less the IP, SCTP common (12) and
+ * DATA chunk (16) headers (net/sctp sctp_min_frag_point).  TCP accepts down
+ * to 88, so smaller values are raised to it instead of failing.
+ */
+static int sctp_min_maxseg(int fd)
+{
+	int family = AF_INET;
+	socklen_t len = sizeof(family);
+
+	real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
+	return 512 - (family == AF_INET6 ? 40 : 20) - 12 - 16;
+}
+
 static int get_paddr(int fd, struct sctp_paddrparams *p)
 {
 	socklen_t len = sizeof(*p);
@@ -216,6 +230,11 @@ static int set_mapped(int fd, const struct tcp_opt *o, int v)
 	case S_MAXSEG:
 		if (v != 0 && (v < TCP_MIN_MSS || v > MAX_TCP_WINDOW))
 			break;
+		if (v != 0 && v < 512 - 20 - 12 - 16) {
+			int floor = sctp_min_maxseg(fd);
+
+			v = v < floor ? floor : v;
+		}
 		memset(&av, 0, sizeof(av));
 		av.assoc_value = (uint32_t)v;
 		return real.setsockopt(fd, IPPROTO_SCTP, SCTP_MAXSEG, &av, sizeof(av));
