@@ -52,7 +52,17 @@ $(B)/tests/recorder.so: tests/helpers/recorder.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
-test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so
+# The library again with AddressSanitizer and UBSan, for tests/unit/sanitize.bats.
+# (ASan cannot run inside User-Mode Linux: its shadow memory does not fit.)
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+$(B)/asan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.map
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) $(SAN) $(LDFLAGS) -shared \
+		-Wl,--version-script=shim/libsctpize.map -o $@ $(wildcard shim/*.c) $(SHIM_LDLIBS)
+
+sanitize: $(B)/asan/libsctpize.so
+
+test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so sanitize
 
 check: test-programs
 	tests/run
@@ -83,4 +93,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check demo lint install uninstall clean test-programs
+.PHONY: all check demo lint install uninstall clean test-programs sanitize
