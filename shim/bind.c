@@ -6,13 +6,15 @@
  * address becomes a bind to the wildcard of its family, same port, so the
  * association advertises every local address.  With SCTPIZE_BIND_ADDRS the
  * program's bind is kept and the listed addresses are added after it with
- * sctp_bindx(SCTP_BINDX_ADD_ADDR), on the port the bind got.
+ * sctp_bindx(SCTP_BINDX_ADD_ADDR), on the port the bind got; likewise the
+ * addresses that the interfaces of SCTPIZE_BIND_IFACES have at that moment.
  *
  * A loopback bind is never widened unless SCTPIZE_BIND_LOOPBACK=1: widening
  * must not expose a service that its operator kept local.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
 #include <string.h>
@@ -45,59 +47,101 @@ static bool widenable(const struct sockaddr *sa, socklen_t len)
 	return !is_wildcard(sa) && (cfg.bind_loopback || !is_loopback(sa));
 }
 
-static bool same_ip(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+int pack_addrs(int fd, const struct sockaddr *skip, const struct sockaddr_storage *a, int n,
+	       in_port_t port, unsigned char *buf)
 {
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+	int family = AF_INET, v6only = 0, count = 0;
+	socklen_t len = sizeof(family);
+	size_t used = 0;
+
+	real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
+	len = sizeof(v6only);
+	if (family == AF_INET6)
+		real.getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
+	for (int i = 0; i < n; i++) {
+		/* An IPv4 socket takes IPv4 addresses; an IPv6 one both, unless V6ONLY. */
+		if ((family == AF_INET && a[i].ss_family != AF_INET) ||
+		    (v6only && a[i].ss_family == AF_INET) ||
+		    (skip && same_ip(skip, (const struct sockaddr *)&a[i])))
+			continue;
+		size_t sz = a[i].ss_family == AF_INET ? sizeof(struct sockaddr_in)
+						      : sizeof(struct sockaddr_in6);
+		struct sockaddr_storage one = a[i];
+
+		set_port(&one, port);
+		memcpy(buf + used, &one, sz);
+		used += sz;
+		count++;
+	}
+	return count;
 }
 
-/* Add SCTPIZE_BIND_ADDRS to bound socket fd: -1 with sctp_bindx()'s errno on failure. */
+/*
+ * The addresses of SCTPIZE_BIND_IFACES now, appended to list (up to max):
+ * IPv4 and global IPv6 ones (a link-local address needs a scope that an
+ * association cannot carry).  -1 with EADDRNOTAVAIL if an interface has none.
+ */
+static int iface_addrs(int fd, struct sockaddr_storage *list, int n, int max)
+{
+	struct ifaddrs *all, *ifa;
+
+	if (cfg.n_bind_ifaces == 0)
+		return n;
+	if (getifaddrs(&all) != 0)
+		return -1;
+	for (int i = 0; i < cfg.n_bind_ifaces; i++) {
+		int before = n;
+
+		for (ifa = all; ifa; ifa = ifa->ifa_next) {
+			const struct sockaddr *sa = ifa->ifa_addr;
+
+			if (!sa || strcmp(ifa->ifa_name, cfg.bind_ifaces[i]) != 0 ||
+			    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
+			    (sa->sa_family == AF_INET6 &&
+			     IN6_IS_ADDR_LINKLOCAL(&((const struct sockaddr_in6 *)sa)->sin6_addr)))
+				continue;
+			if (n == max)
+				break;
+			memset(&list[n], 0, sizeof(list[n]));
+			memcpy(&list[n++], sa, sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+									: sizeof(struct sockaddr_in6));
+		}
+		if (n == before) {
+			logmsg(0, "fd %d: SCTPIZE_BIND_IFACES: interface '%s' has no usable address",
+			       fd, cfg.bind_ifaces[i]);
+			freeifaddrs(all);
+			errno = EADDRNOTAVAIL;
+			return -1;
+		}
+	}
+	freeifaddrs(all);
+	return n;
+}
+
+/* Add SCTPIZE_BIND_ADDRS and SCTPIZE_BIND_IFACES to bound socket fd: -1 with errno on failure. */
 static int add_addrs(int fd)
 {
+	struct sockaddr_storage self, list[2 * MAX_ADDRS];
 	union {
 		struct sockaddr_in6 align;
-		unsigned char b[MAX_BIND_ADDRS * sizeof(struct sockaddr_in6)];
+		unsigned char b[2 * MAX_ADDRS * sizeof(struct sockaddr_in6)];
 	} packed;
-	struct sockaddr_storage self;
 	socklen_t len = sizeof(self);
-	size_t used = 0;
-	int n = 0, v6only = 0;
+	int n = cfg.bind_addrs.n;
 
 	if (getsockname(fd, (struct sockaddr *)&self, &len) != 0)
 		return -1;
-	len = sizeof(v6only);
-	if (self.ss_family == AF_INET6)
-		real.getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
-	in_port_t port = self.ss_family == AF_INET ? ((struct sockaddr_in *)&self)->sin_port
-						   : ((struct sockaddr_in6 *)&self)->sin6_port;
-
-	for (int i = 0; i < cfg.n_bind_addrs; i++) {
-		const struct sockaddr_storage *a = &cfg.bind_addrs[i];
-
-		/* An IPv4 socket takes IPv4 addresses; an IPv6 one both, unless V6ONLY. */
-		if ((self.ss_family == AF_INET && a->ss_family != AF_INET) ||
-		    (v6only && a->ss_family == AF_INET) || same_ip(a, &self))
-			continue;
-		size_t sz = a->ss_family == AF_INET ? sizeof(struct sockaddr_in)
-						    : sizeof(struct sockaddr_in6);
-
-		memcpy(packed.b + used, a, sz);
-		if (a->ss_family == AF_INET)
-			((struct sockaddr_in *)(packed.b + used))->sin_port = port;
-		else
-			((struct sockaddr_in6 *)(packed.b + used))->sin6_port = port;
-		used += sz;
-		n++;
-	}
+	memcpy(list, cfg.bind_addrs.a, sizeof(list[0]) * (size_t)n);
+	n = iface_addrs(fd, list, n, 2 * MAX_ADDRS);
+	if (n < 0)
+		return -1;
+	n = pack_addrs(fd, (struct sockaddr *)&self, list, n, get_port((struct sockaddr *)&self),
+		       packed.b);
 	if (n == 0)
 		return 0;
 	if (sctp_bindx(fd, (struct sockaddr *)packed.b, n, SCTP_BINDX_ADD_ADDR) != 0) {
-		logmsg(0, "fd %d: SCTPIZE_BIND_ADDRS: adding the addresses failed: %m", fd);
+		logmsg(0, "fd %d: SCTPIZE_BIND_%s: adding the addresses failed: %m", fd,
+		       cfg.bind_addrs.n ? "ADDRS" : "IFACES");
 		return -1;
 	}
 	logmsg(1, "fd %d: %d address(es) added with sctp_bindx", fd, n);
@@ -110,7 +154,8 @@ EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	int saved = errno;
 
 	sctpize_init();
-	if ((!cfg.bind_all && cfg.n_bind_addrs == 0) || !widenable(addr, len) || !is_sctp(fd))
+	if ((!cfg.bind_all && !cfg.bind_addrs.n && !cfg.n_bind_ifaces) || !widenable(addr, len) ||
+	    !is_sctp(fd))
 		return real.bind(fd, addr, len);
 	if (cfg.bind_all) {
 		/* The same sockaddr with the address part zeroed: port, family, scope kept. */

@@ -68,6 +68,32 @@ bool parse_ip(const char *s, struct sockaddr_storage *ss)
 	return false;
 }
 
+bool same_ip(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return a->sa_family == AF_INET6 &&
+	       memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+}
+
+in_port_t get_port(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port
+					: ((const struct sockaddr_in6 *)sa)->sin6_port;
+}
+
+void set_port(struct sockaddr_storage *ss, in_port_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = port;
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = port;
+}
+
 /* Only addresses that can be a local end of an association may be added. */
 static bool is_unicast(const struct sockaddr_storage *ss)
 {
@@ -81,7 +107,8 @@ static bool is_unicast(const struct sockaddr_storage *ss)
 	return !IN6_IS_ADDR_UNSPECIFIED(a6) && !IN6_IS_ADDR_MULTICAST(a6);
 }
 
-static bool parse_addrs(struct config *c, const char *name, const char *v)
+static bool parse_addrs(struct config *c, const char *name, const char *v,
+			struct addr_list *list)
 {
 	char one[INET6_ADDRSTRLEN + 1];
 	const char *p = v;
@@ -96,19 +123,58 @@ static bool parse_addrs(struct config *c, const char *name, const char *v)
 				    name, v);
 		memcpy(one, p, n);
 		one[n] = '\0';
-		if (c->n_bind_addrs == MAX_BIND_ADDRS)
-			return fail(c, "%s: '%s': more than %d addresses", name, v, MAX_BIND_ADDRS);
-		struct sockaddr_storage *ss = &c->bind_addrs[c->n_bind_addrs];
+		if (list->n == MAX_ADDRS)
+			return fail(c, "%s: '%s': more than %d addresses", name, v, MAX_ADDRS);
+		struct sockaddr_storage *ss = &list->a[list->n];
 
 		if (!parse_ip(one, ss))
 			return fail(c, "%s: '%s' is not an IPv4 or IPv6 address", name, one);
 		if (!is_unicast(ss))
 			return fail(c, "%s: '%s' is not a unicast address", name, one);
-		c->n_bind_addrs++;
+		list->n++;
 		if (p[n] == '\0')
 			return true;
 		p += n + 1;
 	}
+}
+
+/* Interface names: what the kernel accepts (dev_valid_name), comma-separated. */
+static bool parse_ifaces(struct config *c, const char *name, const char *v)
+{
+	const char *p = v;
+
+	if (*v == '\0')
+		return fail(c, "%s: empty; expected a comma-separated list of interface names", name);
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		char *dst = c->bind_ifaces[c->n_bind_ifaces];
+
+		if (c->n_bind_ifaces == MAX_IFACES)
+			return fail(c, "%s: '%s': more than %d interfaces", name, v, MAX_IFACES);
+		if (n == 0 || n >= IF_NAMESIZE)
+			return fail(c, "%s: '%s': an interface name has 1 to %d characters", name, v,
+				    IF_NAMESIZE - 1);
+		memcpy(dst, p, n);
+		dst[n] = '\0';
+		if (strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0 || strpbrk(dst, "/: \t\n"))
+			return fail(c, "%s: '%s' is not an interface name", name, dst);
+		c->n_bind_ifaces++;
+		if (p[n] == '\0')
+			return true;
+		p += n + 1;
+	}
+}
+
+/* A number of milliseconds or a count, in [min, max]. */
+static bool parse_num(struct config *c, const char *name, const char *v, int min, int max,
+		      unsigned *out)
+{
+	int n;
+
+	if (!parse_uint(v, min, max, &n))
+		return fail(c, "%s: '%s' is not a whole number from %d to %d", name, v, min, max);
+	*out = (unsigned)n;
+	return true;
 }
 
 static bool parse_bool(struct config *c, const char *name, const char *v, bool *out)
@@ -133,7 +199,7 @@ static bool parse_log(struct config *c, const char *name, const char *v)
 }
 
 /* One setting: its name without the prefix, and how to read it. */
-static bool parse_one(struct config *c, const char *name, const char *v)
+static bool parse_one(struct config *c, const char *name, const char *v, bool *failover_fast)
 {
 	const char *key = name + strlen(PREFIX);
 
@@ -151,16 +217,76 @@ static bool parse_one(struct config *c, const char *name, const char *v)
 	if (strcmp(key, "BIND_LOOPBACK") == 0)
 		return parse_bool(c, name, v, &c->bind_loopback);
 	if (strcmp(key, "BIND_ADDRS") == 0)
-		return parse_addrs(c, name, v);
+		return parse_addrs(c, name, v, &c->bind_addrs);
+	if (strcmp(key, "BIND_IFACES") == 0)
+		return parse_ifaces(c, name, v);
+	if (strcmp(key, "PEER_ADDRS") == 0)
+		return parse_addrs(c, name, v, &c->peer_addrs);
+	if (strcmp(key, "PEER_RESOLVED") == 0)
+		return parse_bool(c, name, v, &c->peer_resolved);
+	if (strcmp(key, "HB_INTERVAL") == 0)
+		return parse_num(c, name, v, 1, 86400000, &c->hb_interval);
+	if (strcmp(key, "RTO_MIN") == 0)
+		return parse_num(c, name, v, 1, 86400000, &c->rto_min);
+	if (strcmp(key, "RTO_MAX") == 0)
+		return parse_num(c, name, v, 1, 86400000, &c->rto_max);
+	if (strcmp(key, "RTO_INITIAL") == 0)
+		return parse_num(c, name, v, 1, 86400000, &c->rto_initial);
+	if (strcmp(key, "PATH_MAX_RETRANS") == 0)
+		return parse_num(c, name, v, 1, 65535, &c->path_max_retrans);
+	if (strcmp(key, "MAX_RETRANS") == 0)
+		return parse_num(c, name, v, 1, 65535, &c->max_retrans);
+	if (strcmp(key, "STREAMS") == 0)
+		return parse_num(c, name, v, 1, 65535, &c->streams);
+	if (strcmp(key, "FAILOVER") == 0) {
+		if (strcmp(v, "fast") == 0)
+			*failover_fast = true;
+		else if (strcmp(v, "default") != 0)
+			return fail(c, "%s: '%s' is not fast or default", name, v);
+		return true;
+	}
 	return fail(c, "%s: unknown setting (see libsctpize(7))", name);
+}
+
+/* Settings that are each fine but wrong together. */
+static bool check_together(struct config *c, bool failover_fast)
+{
+	if (c->bind_all && (c->bind_addrs.n || c->n_bind_ifaces))
+		return fail(c, "SCTPIZE_BIND_%s: cannot be combined with SCTPIZE_BIND_ALL=1, "
+			       "which already binds every address",
+			    c->bind_addrs.n ? "ADDRS" : "IFACES");
+	if (c->rto_min && c->rto_max && c->rto_min > c->rto_max)
+		return fail(c, "SCTPIZE_RTO_MIN: %u is more than SCTPIZE_RTO_MAX (%u%s)",
+			    c->rto_min, c->rto_max, failover_fast ? ", from SCTPIZE_FAILOVER=fast" : "");
+	if (c->rto_initial && ((c->rto_min && c->rto_initial < c->rto_min) ||
+			       (c->rto_max && c->rto_initial > c->rto_max)))
+		return fail(c, "SCTPIZE_RTO_INITIAL: %u is outside SCTPIZE_RTO_MIN..SCTPIZE_RTO_MAX "
+			       "(%u..%u%s)", c->rto_initial, c->rto_min, c->rto_max,
+			    failover_fast ? ", from SCTPIZE_FAILOVER=fast" : "");
+	return true;
+}
+
+/*
+ * SCTPIZE_FAILOVER=fast: detect a dead path in about a second instead of
+ * tens of seconds.  Each knob the user set explicitly wins over the preset.
+ */
+static void preset_fast(struct config *c)
+{
+	c->rto_min = c->rto_min ? c->rto_min : 100;
+	c->rto_initial = c->rto_initial ? c->rto_initial : 300;
+	c->rto_max = c->rto_max ? c->rto_max : 1000;
+	c->hb_interval = c->hb_interval ? c->hb_interval : 1000;
+	c->path_max_retrans = c->path_max_retrans ? c->path_max_retrans : 1;
 }
 
 bool config_parse(struct config *c, char **envp)
 {
 	char name[64];
+	bool failover_fast = false;
 
 	memset(c, 0, sizeof(*c));
 	strcpy(c->log, "stderr");
+	c->peer_resolved = true;
 	for (; envp && *envp; envp++) {
 		const char *eq = strchr(*envp, '=');
 
@@ -172,11 +298,10 @@ bool config_parse(struct config *c, char **envp)
 		}
 		memcpy(name, *envp, eq - *envp);
 		name[eq - *envp] = '\0';
-		if (!parse_one(c, name, eq + 1))
+		if (!parse_one(c, name, eq + 1, &failover_fast))
 			return false;
 	}
-	if (c->bind_all && c->n_bind_addrs)
-		return fail(c, "SCTPIZE_BIND_ADDRS: cannot be combined with SCTPIZE_BIND_ALL=1, "
-			       "which already binds every address");
-	return true;
+	if (failover_fast)
+		preset_fast(c);
+	return check_together(c, failover_fast);
 }

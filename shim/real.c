@@ -38,8 +38,11 @@ static void resolve(void)
 	RESOLVE(accept);
 	RESOLVE(accept4);
 	RESOLVE(bind);
+	RESOLVE(connect);
+	RESOLVE(getaddrinfo);
 	/* No settings from the environment of setuid or file-capability programs. */
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
+	resolve_init();
 	errno = saved;
 }
 

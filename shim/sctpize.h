@@ -10,8 +10,11 @@
  *   socket.c   socket(): which TCP sockets become SCTP ones
  *   sockopt.c  setsockopt()/getsockopt() at level IPPROTO_TCP: the option table
  *   tcpinfo.c  getsockopt(TCP_INFO) answered from SCTP_STATUS
+ *   tune.c     the configured defaults of every converted and accepted socket
  *   accept.c   accept()/accept4(): accepted sockets get the same defaults
- *   bind.c     bind(): optional widening to every local address
+ *   bind.c     bind(): optional widening to more local addresses (multihoming)
+ *   resolve.c  getaddrinfo(): the addresses a peer's name resolved to, remembered
+ *   connect.c  connect(): every known address of the peer, with sctp_connectx()
  *
  * There is no table of file descriptors: whether a socket is SCTP is asked
  * of the kernel (SO_PROTOCOL), which stays right across dup(), fork(),
@@ -20,6 +23,8 @@
 #ifndef SCTPIZE_H
 #define SCTPIZE_H
 
+#include <net/if.h>
+#include <netdb.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -29,8 +34,15 @@
 /* The intercepted calls: the only symbols the library exports (with libsctpize.map). */
 #define EXPORT __attribute__((visibility("default")))
 
-/* Addresses that --bind-addrs may add; a fixed bound keeps parsing allocation-free. */
-#define MAX_BIND_ADDRS 16
+/* Fixed bounds keep parsing allocation-free. */
+#define MAX_ADDRS 16			/* in SCTPIZE_BIND_ADDRS, SCTPIZE_PEER_ADDRS */
+#define MAX_IFACES 8			/* in SCTPIZE_BIND_IFACES */
+
+/* A list of IP addresses (ports unused). */
+struct addr_list {
+	int n;
+	struct sockaddr_storage a[MAX_ADDRS];
+};
 
 /* The library's settings, from the environment; see config.c and libsctpize(7). */
 struct config {
@@ -39,8 +51,14 @@ struct config {
 	bool nodelay;			/* SCTPIZE_NODELAY: SCTP_NODELAY on every converted socket */
 	bool bind_all;			/* SCTPIZE_BIND_ALL: widen specific binds to the wildcard */
 	bool bind_loopback;		/* SCTPIZE_BIND_LOOPBACK: widening may touch loopback binds */
-	int n_bind_addrs;		/* SCTPIZE_BIND_ADDRS: added with sctp_bindx() after bind() */
-	struct sockaddr_storage bind_addrs[MAX_BIND_ADDRS];
+	struct addr_list bind_addrs;	/* SCTPIZE_BIND_ADDRS: added with sctp_bindx() after bind() */
+	int n_bind_ifaces;		/* SCTPIZE_BIND_IFACES: their addresses, likewise */
+	char bind_ifaces[MAX_IFACES][IF_NAMESIZE];
+	struct addr_list peer_addrs;	/* SCTPIZE_PEER_ADDRS: one peer, several addresses */
+	bool peer_resolved;		/* SCTPIZE_PEER_RESOLVED: connect to every resolved address */
+	/* SCTP tuning (SCTPIZE_HB_INTERVAL, ...; SCTPIZE_FAILOVER presets); 0: kernel's default */
+	unsigned hb_interval, rto_min, rto_max, rto_initial;	/* milliseconds */
+	unsigned path_max_retrans, max_retrans, streams;
 	char error[320];		/* non-empty: the environment was refused, for this reason */
 };
 
@@ -57,6 +75,9 @@ struct real_calls {
 	int (*accept)(int, struct sockaddr *, socklen_t *);
 	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
 	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
+			   struct addrinfo **);
 };
 
 extern struct real_calls real;
@@ -68,8 +89,25 @@ void sctpize_init(void);
 /* real.c: true when fd is a socket of protocol IPPROTO_SCTP.  Keeps errno. */
 bool is_sctp(int fd);
 
-/* socket.c: give a converted or accepted SCTP socket the configured defaults. Keeps errno. */
+/* tune.c: give a converted or accepted SCTP socket the configured defaults. Keeps errno. */
 void apply_defaults(int fd);
+
+/* bind.c: pack the addresses of a[] that socket fd can use (its family; V6ONLY), except
+ * skip's, with this port, for sctp_bindx()/sctp_connectx(); how many were packed. */
+int pack_addrs(int fd, const struct sockaddr *skip, const struct sockaddr_storage *a, int n,
+	       in_port_t port, unsigned char *buf);
+
+/* resolve.c: the other addresses of the name that addr was resolved from, with addr's
+ * port, into out (at most max); how many. */
+int resolved_peers(const struct sockaddr *addr, struct sockaddr_storage *out, int max);
+/* resolve.c: make the resolver memory safe across fork(); called once at start-up. */
+void resolve_init(void);
+
+/* config.c: same address (family and IP; port ignored). */
+bool same_ip(const struct sockaddr *a, const struct sockaddr *b);
+/* config.c: the port of an AF_INET or AF_INET6 address (network order), and setting it. */
+in_port_t get_port(const struct sockaddr *sa);
+void set_port(struct sockaddr_storage *ss, in_port_t port);
 
 /* log.c: one diagnostic line if cfg.verbose >= level (level 0: errors).  Keeps errno. */
 void logmsg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

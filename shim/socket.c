@@ -10,8 +10,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdatomic.h>
-#include <netinet/in.h>
-#include <netinet/sctp.h>
 
 #include "sctpize.h"
 
@@ -22,15 +20,6 @@ static bool wants_tcp(int domain, int type, int protocol)
 
 	return (domain == AF_INET || domain == AF_INET6) && base == SOCK_STREAM &&
 	       (protocol == 0 || protocol == IPPROTO_TCP);
-}
-
-void apply_defaults(int fd)
-{
-	int saved = errno, one = 1;
-
-	if (cfg.nodelay && real.setsockopt(fd, IPPROTO_SCTP, SCTP_NODELAY, &one, sizeof(one)) != 0)
-		logmsg(0, "fd %d: SCTP_NODELAY: %m", fd);
-	errno = saved;
 }
 
 static const char *family(int domain)

@@ -8,12 +8,14 @@ setup() {
 	unit_setup
 }
 
-@test "the library exports exactly socket, setsockopt, getsockopt, accept, accept4, bind" {
+@test "the library exports exactly the wrapped calls (shim/libsctpize.map)" {
 	run bash -c "nm -D --defined-only '$LIB' | awk '{ print \$NF }' | sed 's/@.*//' | sort"
 	assert_success
 	assert_output "accept
 accept4
 bind
+connect
+getaddrinfo
 getsockopt
 setsockopt
 socket"

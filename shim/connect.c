@@ -1,0 +1,57 @@
+/*
+ * connect.c - connect(): offer the association every known address of the peer.
+ *
+ * When the address a program connects to is one of SCTPIZE_PEER_ADDRS, or
+ * one of several addresses its name resolved to (resolve.c), the connect
+ * becomes sctp_connectx() with all of them, the program's own address first
+ * and on its port.  The kernel then tries the others when INITs to the
+ * first go unanswered, and keeps every address the peer confirms as a path
+ * to fail over to.  Addresses of a family the socket cannot reach are left
+ * out.  Otherwise, and on sockets that are not SCTP, connect() is libc's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <string.h>
+
+#include "sctpize.h"
+
+EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage cand[MAX_ADDRS];
+	union {
+		struct sockaddr_in6 align;
+		unsigned char b[(MAX_ADDRS + 1) * sizeof(struct sockaddr_in6)];
+	} packed;
+	int n = 0, count;
+
+	sctpize_init();
+	if (!addr || !((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+		       (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) ||
+	    (!cfg.peer_addrs.n && !cfg.peer_resolved) || !is_sctp(fd))
+		return real.connect(fd, addr, len);
+
+	for (int i = 0; i < cfg.peer_addrs.n && n == 0; i++)
+		if (same_ip(addr, (const struct sockaddr *)&cfg.peer_addrs.a[i]))
+			for (; n < cfg.peer_addrs.n; n++) {
+				cand[n] = cfg.peer_addrs.a[n];
+				set_port(&cand[n], get_port(addr));
+			}
+	if (n == 0 && cfg.peer_resolved)
+		n = resolved_peers(addr, cand, MAX_ADDRS);
+	if (n == 0)
+		return real.connect(fd, addr, len);
+	/* The program's own address first, then the others the socket can reach. */
+	size_t first = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+						  : sizeof(struct sockaddr_in6);
+
+	memcpy(packed.b, addr, first);
+	count = 1 + pack_addrs(fd, addr, cand, n, get_port(addr), packed.b + first);
+	if (count < 2)
+		return real.connect(fd, addr, len);
+
+	logmsg(1, "fd %d: connect offers %d addresses of the peer (sctp_connectx)", fd, count);
+	/* sctp_connectx() returns 0 (or an association id, in old libsctp) on success. */
+	return sctp_connectx(fd, (struct sockaddr *)packed.b, count, NULL) < 0 ? -1 : 0;
+}

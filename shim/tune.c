@@ -1,0 +1,67 @@
+/*
+ * tune.c - the configured defaults of every converted and accepted socket.
+ *
+ * SCTPIZE_NODELAY, and the SCTP parameters a TCP program cannot express:
+ * retransmission timeouts, heartbeat interval, path and association
+ * retransmission limits, number of streams (SCTPIZE_FAILOVER=fast presets
+ * some of them).  Set on a socket before it connects or listens, they
+ * become the defaults of its associations; set again on an accepted socket,
+ * they apply to its association and every path of it.  Nothing is done, and
+ * nothing costs, for what is not configured.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <string.h>
+
+#include "sctpize.h"
+
+/* setsockopt at level SCTP; a failure is logged as an error naming the setting. */
+static void set(int fd, int opt, const void *val, socklen_t len, const char *setting)
+{
+	if (real.setsockopt(fd, IPPROTO_SCTP, opt, val, len) != 0)
+		logmsg(0, "fd %d: %s could not be applied: %m", fd, setting);
+}
+
+void apply_defaults(int fd)
+{
+	int saved = errno, one = 1;
+
+	if (cfg.nodelay)
+		set(fd, SCTP_NODELAY, &one, sizeof(one), "SCTPIZE_NODELAY");
+	if (cfg.rto_min || cfg.rto_max || cfg.rto_initial) {
+		struct sctp_rtoinfo ri;
+
+		memset(&ri, 0, sizeof(ri));	/* 0: keep the current value */
+		ri.srto_initial = cfg.rto_initial;
+		ri.srto_max = cfg.rto_max;
+		ri.srto_min = cfg.rto_min;
+		set(fd, SCTP_RTOINFO, &ri, sizeof(ri), "SCTPIZE_RTO_*");
+	}
+	if (cfg.hb_interval || cfg.path_max_retrans) {
+		struct sctp_paddrparams pp;
+
+		memset(&pp, 0, sizeof(pp));	/* no address: the association and all paths */
+		pp.spp_hbinterval = cfg.hb_interval;
+		pp.spp_pathmaxrxt = (uint16_t)cfg.path_max_retrans;
+		pp.spp_flags = cfg.hb_interval ? SPP_HB_ENABLE : 0;
+		set(fd, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp),
+		    "SCTPIZE_HB_INTERVAL/SCTPIZE_PATH_MAX_RETRANS");
+	}
+	if (cfg.max_retrans) {
+		struct sctp_assocparams ap;
+
+		memset(&ap, 0, sizeof(ap));
+		ap.sasoc_asocmaxrxt = (uint16_t)cfg.max_retrans;
+		set(fd, SCTP_ASSOCINFO, &ap, sizeof(ap), "SCTPIZE_MAX_RETRANS");
+	}
+	if (cfg.streams) {
+		struct sctp_initmsg im;
+
+		memset(&im, 0, sizeof(im));
+		im.sinit_num_ostreams = im.sinit_max_instreams = (uint16_t)cfg.streams;
+		set(fd, SCTP_INITMSG, &im, sizeof(im), "SCTPIZE_STREAMS");
+	}
+	errno = saved;
+}
