@@ -3,6 +3,7 @@
 #   make                 build/libsctpize.so, build/sctpize-helper, build/sctpize
 #   make check           the test suite (tests/run: host kernel or User-Mode Linux)
 #   make demo            the seeds' scenario: xinetd and telnet over SCTP
+#   make demo-failover   a transfer that survives the loss of one of two links
 #   make install         PREFIX, DESTDIR, BINDIR, LIBDIR, MANDIR as usual
 #   make uninstall clean lint
 
@@ -67,8 +68,12 @@ test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so sanitize
 check: test-programs
 	tests/run
 
+# The demos run on a kernel with SCTP: the host's, or User-Mode Linux (tests/run --exec).
 demo: all
-	tests/demo
+	tests/run --exec tests/demo
+
+demo-failover: all
+	tests/run --exec tests/demo-failover
 
 lint:
 	mandoc -Tlint -W warning man/sctpize.1 man/libsctpize.7
@@ -93,4 +98,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check demo lint install uninstall clean test-programs sanitize
+.PHONY: all check demo demo-failover lint install uninstall clean test-programs sanitize
