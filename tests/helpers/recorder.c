@@ -28,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -169,7 +170,14 @@ static void decode(int level, int optname, const void *v, socklen_t len, char *b
 		   len >= sizeof(struct sctp_initmsg)) {
 		const struct sctp_initmsg *m = v;
 
-		snprintf(buf, size, " max_attempts=%u", m->sinit_max_attempts);
+		snprintf(buf, size, " max_attempts=%u ostreams=%u instreams=%u",
+			 m->sinit_max_attempts, m->sinit_num_ostreams, m->sinit_max_instreams);
+	} else if (level == IPPROTO_SCTP && optname == SCTP_RTOINFO &&
+		   len >= sizeof(struct sctp_rtoinfo)) {
+		const struct sctp_rtoinfo *r = v;
+
+		snprintf(buf, size, " initial=%u max=%u min=%u", r->srto_initial, r->srto_max,
+			 r->srto_min);
 	} else if (level == IPPROTO_SCTP && optname == SCTP_ASSOCINFO &&
 		   len >= sizeof(struct sctp_assocparams)) {
 		const struct sctp_assocparams *a = v;
@@ -243,12 +251,39 @@ int setsockopt(int fd, int level, int optname, const void *optval, socklen_t opt
 	return ret;
 }
 
+/* sctp_connectx()'s request (SCTP_SOCKOPT_CONNECTX3): " addrs=A:P,B:P,..." in order. */
+static void decode_connectx(const void *v, socklen_t len, char *buf, size_t size)
+{
+	const struct { sctp_assoc_t id; int bytes; const unsigned char *addrs; } *p = v;
+	size_t used = 0, off = 0;
+	char ip[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	if (!v || len < sizeof(*p))
+		return;
+	used += (size_t)snprintf(buf, size, " addrs=");
+	while (off < (size_t)p->bytes && used < size) {
+		const struct sockaddr *sa = (const struct sockaddr *)(p->addrs + off);
+		const void *a = sa->sa_family == AF_INET
+			? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+			: (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		unsigned port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+
+		inet_ntop(sa->sa_family, a, ip, sizeof(ip));
+		used += (size_t)snprintf(buf + used, size - used, "%s%s:%u", off ? "," : "", ip, port);
+		off += sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	}
+}
+
 int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 {
 	unsigned inlen = optlen ? (unsigned)*optlen : 0;
-	char r[64];
+	char r[64], d[512] = "";
 	int ret, err = errno;
 	NEXT(getsockopt);
+
+	if (level == IPPROTO_SCTP && optname == SCTP_SOCKOPT_CONNECTX3 && optlen)
+		decode_connectx(optval, *optlen, d, sizeof(d));
 
 	if (is_fake(fd) && level == SOL_SOCKET && optname == SO_PROTOCOL && optval && optlen &&
 	    *optlen >= sizeof(int)) {
@@ -272,7 +307,7 @@ int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 		ret = next_getsockopt(fd, level, optname, optval, optlen);
 		err = errno;
 	}
-	logline("getsockopt %d %d %d %u %s", fd, level, optname, inlen,
+	logline("getsockopt %d %d %d %u%s %s", fd, level, optname, inlen, d,
 		result(ret, err, r, sizeof(r)));
 	errno = err;
 	return ret;

@@ -84,6 +84,21 @@ refused() {
 	assert_not_started
 }
 
+@test "bad tuning and multihoming values are refused, naming the setting" {
+	local bad
+	for bad in "--rto-min 0" "--rto-max 86400001" "--rto-min 500 --rto-max 100" \
+		"--rto-initial 50 --rto-min 100" "--failover slow" "--failover fast --rto-min 5000" \
+		"--hb-interval -1" "--path-max-retrans 65536" "--max-retrans x" "--streams 0" \
+		"--bind-ifaces a/b" "--bind-ifaces 0123456789abcdefg" "--bind-ifaces ," \
+		"--bind-all --bind-ifaces lo" "--peer-addrs 10.0.0.1,,10.0.0.2" "--peer-addrs ::"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr faked "$SCTPIZE" $bad touch "$MARK"
+		assert_equal "$status" 2
+		[[ $stderr == sctpize:\ SCTPIZE_* ]] || fail "$bad: stderr: $stderr"
+	done
+	assert_not_started
+}
+
 @test "16 addresses are accepted (the limit is 16)" {
 	run --separate-stderr env SCTPIZE_BIND_ADDRS="$(seq -s, -f '10.0.0.%g' 16)" \
 		LD_PRELOAD="$REC" RECORDER_FAKE_SCTP=1 "$SCTPIZE" touch "$MARK"
@@ -205,6 +220,21 @@ SCTPIZE_VERBOSE=1"
 	assert_output "SCTPIZE_BIND_ADDRS=10.0.0.9,fd00::1
 SCTPIZE_LOG=syslog
 SCTPIZE_VERBOSE=2"
+	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' --bind-ifaces lo,eth0 \
+		--peer-addrs=10.0.0.1,10.0.0.2 --no-peer-resolved --failover fast --hb-interval 500 \
+		--rto-min=50 --rto-max 900 --rto-initial 200 --path-max-retrans 2 --max-retrans=7 \
+		--streams 3 env | grep '^SCTPIZE_' | sort"
+	assert_output "SCTPIZE_BIND_IFACES=lo,eth0
+SCTPIZE_FAILOVER=fast
+SCTPIZE_HB_INTERVAL=500
+SCTPIZE_MAX_RETRANS=7
+SCTPIZE_PATH_MAX_RETRANS=2
+SCTPIZE_PEER_ADDRS=10.0.0.1,10.0.0.2
+SCTPIZE_PEER_RESOLVED=0
+SCTPIZE_RTO_INITIAL=200
+SCTPIZE_RTO_MAX=900
+SCTPIZE_RTO_MIN=50
+SCTPIZE_STREAMS=3"
 	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' -v -v printenv SCTPIZE_VERBOSE"
 	assert_output 2
 }
