@@ -8,6 +8,8 @@ SCTPIZE=$B/sctpize
 LIB=$B/libsctpize.so
 HELPERS=$B/tests
 
+bats_require_minimum_version 1.5.0
+
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 

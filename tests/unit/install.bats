@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# make install / uninstall with PREFIX and DESTDIR: the files land where the
+# Makefile says, the installed wrapper finds its installed library, and
+# uninstall removes exactly what install wrote.
+
+load ../helpers/common
+
+setup() {
+	DEST=$BATS_TEST_TMPDIR/dest
+}
+
+@test "make install puts the wrapper, library, helper and pages under DESTDIR/PREFIX" {
+	run make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/sz
+	assert_success
+	run find "$DEST" -type f
+	assert_line "$DEST/opt/sz/bin/sctpize"
+	assert_line "$DEST/opt/sz/lib/sctpize/libsctpize.so"
+	assert_line "$DEST/opt/sz/lib/sctpize/sctpize-helper"
+	assert_line "$DEST/opt/sz/share/man/man1/sctpize.1"
+	assert_line "$DEST/opt/sz/share/man/man7/libsctpize.7"
+	assert_equal "${#lines[@]}" 5
+	# The installed wrapper names the installed library directory, not the build tree.
+	run grep -c "/opt/sz/lib/sctpize" "$DEST/opt/sz/bin/sctpize"
+	assert_output 1
+	run grep -c "$TOP/build" "$DEST/opt/sz/bin/sctpize"
+	assert_output 0
+}
+
+@test "the installed wrapper runs from its installed library directory" {
+	make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/sz
+	# Point the installed wrapper at DESTDIR, as a package would be unpacked there.
+	sed -i "s|^LIBDIR=.*|LIBDIR='$DEST/opt/sz/lib/sctpize'|" "$DEST/opt/sz/bin/sctpize"
+	run "$DEST/opt/sz/bin/sctpize" --version
+	assert_success
+	assert_output --regexp '^sctpize [0-9]+\.[0-9]+\.[0-9]+$'
+	run --separate-stderr "$DEST/opt/sz/bin/sctpize" --nodelay=x true
+	assert_equal "$status" 2
+	run --separate-stderr env SCTPIZE_NODELAY=x "$DEST/opt/sz/bin/sctpize" true
+	assert_equal "$status" 2
+	[[ $stderr == *SCTPIZE_NODELAY* ]] || fail "the installed helper did not validate: $stderr"
+}
+
+@test "make uninstall removes what install wrote, and the private directory" {
+	make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/sz
+	run make -s -C "$TOP" uninstall DESTDIR="$DEST" PREFIX=/opt/sz
+	assert_success
+	run find "$DEST" -type f
+	assert_output ""
+	[ ! -d "$DEST/opt/sz/lib/sctpize" ] || fail "the private library directory is left"
+}
