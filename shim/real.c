@@ -40,6 +40,13 @@ static void resolve(void)
 	RESOLVE(bind);
 	RESOLVE(connect);
 	RESOLVE(getaddrinfo);
+	RESOLVE(write);
+	RESOLVE(send);
+	RESOLVE(sendto);
+	RESOLVE(writev);
+	RESOLVE(sendmsg);
+	RESOLVE(recv);
+	RESOLVE(recvfrom);
 	/* No settings from the environment of setuid or file-capability programs. */
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
 	resolve_init();

@@ -15,6 +15,7 @@
  *   bind.c     bind(): optional widening to more local addresses (multihoming)
  *   resolve.c  getaddrinfo(): the addresses a peer's name resolved to, remembered
  *   connect.c  connect(): every known address of the peer, with sctp_connectx()
+ *   write.c    writes SCTP refuses as one message; MSG_WAITALL reads
  *
  * There is no table of file descriptors: whether a socket is SCTP is asked
  * of the kernel (SO_PROTOCOL), which stays right across dup(), fork(),
@@ -27,6 +28,7 @@
 #include <netdb.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 
 #define SCTPIZE_VERSION "0.1.0"
@@ -78,6 +80,13 @@ struct real_calls {
 	int (*connect)(int, const struct sockaddr *, socklen_t);
 	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
 			   struct addrinfo **);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
 };
 
 extern struct real_calls real;

@@ -17,8 +17,15 @@ bind
 connect
 getaddrinfo
 getsockopt
+recv
+recvfrom
+send
+sendmsg
+sendto
 setsockopt
-socket"
+socket
+write
+writev"
 }
 
 @test "the library does not depend on libbsd, directly or through another library" {

@@ -59,7 +59,7 @@ ${want:-(nothing)}"
 	assert_op_calls 5 "setsockopt FD 132 9 156 hbinterval=60000 pathmaxrxt=0 flags=1"
 	assert_op_calls 6 "setsockopt FD 132 9 156 hbinterval=15000 pathmaxrxt=0 flags=1"
 	assert_op_calls 7 "setsockopt FD 132 9 156 hbinterval=0 pathmaxrxt=4 flags=0"
-	assert_op_calls 8 "setsockopt FD 132 2 8 max_attempts=3"
+	assert_op_calls 8 "setsockopt FD 132 2 8 max_attempts=3 ostreams=0 instreams=0"
 	# 30 s of retransmissions from rto_min 1 s, doubling: 1+2+4+8+16 s, 5 timeouts.
 	assert_op_calls 9 "getsockopt FD 132 0 16
 setsockopt FD 132 1 20 asocmaxrxt=5"

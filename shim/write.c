@@ -1,0 +1,206 @@
+/*
+ * write.c - writes that SCTP refuses as one message, and MSG_WAITALL reads.
+ *
+ * A converted socket sends each write as one SCTP message, and the kernel
+ * refuses a message larger than the send buffer with EMSGSIZE and an empty
+ * one with EINVAL, where TCP sends every byte (blocking), part of them
+ * (non-blocking), or nothing with 0.  So write(), send(), sendto() without
+ * an address, writev() and sendmsg() without ancillary data call libc
+ * first, exactly as asked, and only when that fails so on an SCTP socket
+ * send the bytes in pieces that fit: zero cost while SCTP behaves like TCP.
+ *
+ *   blocking      every piece is sent; an error or signal after some bytes
+ *                 went out returns the count so far, as TCP does;
+ *   non-blocking  pieces go out while they fit; the count so far, or, when
+ *                 not even a small piece fits, -1 with EAGAIN.
+ *
+ * recv()/recvfrom() with MSG_WAITALL loop over SCTP's one-message reads
+ * until the length asked for, end of file, an error or a signal.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/uio.h>
+
+#include "sctpize.h"
+
+#define MIN_PIECE 512	/* smallest piece tried before a non-blocking EAGAIN */
+
+static bool would_block(int fd, int flags)
+{
+	return (flags & MSG_DONTWAIT) || (fcntl(fd, F_GETFL) & O_NONBLOCK);
+}
+
+/*
+ * Send len bytes of buf on SCTP socket fd in pieces that fit its send
+ * buffer.  Returns the bytes sent, or -1 with errno if none were.
+ */
+static ssize_t send_pieces(int fd, const char *buf, size_t len, int flags)
+{
+	int sndbuf = 0;
+	socklen_t optlen = sizeof(sndbuf);
+	bool nonblock = would_block(fd, flags);
+	size_t done = 0, piece;
+
+	if (real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) != 0 || sndbuf < 2 * MIN_PIECE)
+		sndbuf = 2 * MIN_PIECE;
+	/* Half the buffer: the next piece is queued while the previous one drains. */
+	piece = (size_t)sndbuf / 2;
+	while (done < len) {
+		size_t n = len - done < piece ? len - done : piece;
+		ssize_t r = real.send(fd, buf + done, n, flags);
+
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		if (r < 0 && nonblock && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    done == 0 && piece > MIN_PIECE) {
+			piece /= 2;	/* some space, but not this much: try less */
+			continue;
+		}
+		if (r < 0 && errno == EMSGSIZE && piece > MIN_PIECE) {
+			piece /= 2;	/* the buffer shrank under us */
+			continue;
+		}
+		break;
+	}
+	return done > 0 ? (ssize_t)done : -1;
+}
+
+/* After libc's call failed with errno: does SCTP need the bytes sent our way? */
+static bool refused_as_message(int fd, size_t len)
+{
+	return (errno == EMSGSIZE || (errno == EINVAL && len == 0)) && is_sctp(fd);
+}
+
+static ssize_t resend(int fd, const void *buf, size_t len, int flags)
+{
+	if (len == 0)
+		return 0;	/* TCP sends nothing and says so; SCTP said EINVAL */
+	return send_pieces(fd, buf, len, flags);
+}
+
+EXPORT ssize_t write(int fd, const void *buf, size_t len)
+{
+	ssize_t r;
+
+	sctpize_init();
+	r = real.write(fd, buf, len);
+	if (r < 0 && refused_as_message(fd, len))
+		return resend(fd, buf, len, 0);
+	return r;
+}
+
+EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	ssize_t r;
+
+	sctpize_init();
+	r = real.send(fd, buf, len, flags);
+	if (r < 0 && refused_as_message(fd, len))
+		return resend(fd, buf, len, flags);
+	return r;
+}
+
+EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *to, socklen_t tolen)
+{
+	ssize_t r;
+
+	sctpize_init();
+	r = real.sendto(fd, buf, len, flags, to, tolen);
+	if (r < 0 && !to && refused_as_message(fd, len))
+		return resend(fd, buf, len, flags);
+	return r;
+}
+
+/* The iovec's bytes in order, each through send_pieces(); stops at a short send. */
+static ssize_t resend_iov(int fd, const struct iovec *iov, size_t iovcnt, int flags)
+{
+	ssize_t total = 0;
+
+	for (size_t i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		ssize_t r = send_pieces(fd, iov[i].iov_base, iov[i].iov_len, flags);
+
+		if (r < 0)
+			return total > 0 ? total : -1;
+		total += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return total;
+}
+
+static size_t iov_bytes(const struct iovec *iov, size_t iovcnt)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < iovcnt; i++)
+		n += iov[i].iov_len;
+	return n;
+}
+
+EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	ssize_t r;
+
+	sctpize_init();
+	r = real.writev(fd, iov, iovcnt);
+	if (r < 0 && iovcnt > 0 && refused_as_message(fd, iov_bytes(iov, (size_t)iovcnt)))
+		return resend_iov(fd, iov, (size_t)iovcnt, 0);
+	return r;
+}
+
+EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t r;
+
+	sctpize_init();
+	r = real.sendmsg(fd, msg, flags);
+	/* With an address or ancillary data the program speaks SCTP itself: left alone. */
+	if (r < 0 && msg && !msg->msg_name && msg->msg_controllen == 0 &&
+	    refused_as_message(fd, iov_bytes(msg->msg_iov, msg->msg_iovlen)))
+		return resend_iov(fd, msg->msg_iov, msg->msg_iovlen, flags);
+	return r;
+}
+
+/* MSG_WAITALL on SCTP returns after one message: keep reading, as TCP would. */
+static ssize_t wait_all(int fd, char *buf, size_t len, int flags, ssize_t first)
+{
+	size_t done = (size_t)first;
+
+	while (first > 0 && done < len) {
+		ssize_t r = real.recv(fd, buf + done, len - done, flags);
+
+		if (r <= 0)
+			break;	/* EOF, or an error/signal: the bytes so far are the answer */
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	ssize_t r;
+
+	sctpize_init();
+	r = real.recv(fd, buf, len, flags);
+	if ((flags & MSG_WAITALL) && r > 0 && (size_t)r < len && is_sctp(fd))
+		return wait_all(fd, buf, len, flags, r);
+	return r;
+}
+
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+			socklen_t *fromlen)
+{
+	ssize_t r;
+
+	sctpize_init();
+	r = real.recvfrom(fd, buf, len, flags, from, fromlen);
+	if ((flags & MSG_WAITALL) && r > 0 && (size_t)r < len && is_sctp(fd))
+		return wait_all(fd, buf, len, flags, r);
+	return r;
+}
