@@ -7,7 +7,8 @@
  * and on its port.  The kernel then tries the others when INITs to the
  * first go unanswered, and keeps every address the peer confirms as a path
  * to fail over to.  Addresses of a family the socket cannot reach are left
- * out.  Otherwise, and on sockets that are not SCTP, connect() is libc's.
+ * out.  Otherwise, and on sockets that are not SCTP, connect() is libc's,
+ * but for the answer to a connect() after a non-blocking one completed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +17,22 @@
 #include <string.h>
 
 #include "sctpize.h"
+
+/*
+ * libc's connect, except for one difference: once a non-blocking connect has
+ * completed, TCP answers the next connect() with 0 (event loops call it to
+ * learn the outcome); SCTP answers EISCONN.
+ */
+static int plain_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int saved = errno, r = real.connect(fd, addr, len);
+
+	if (r < 0 && errno == EISCONN && is_sctp(fd)) {
+		errno = saved;
+		return 0;
+	}
+	return r;
+}
 
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
@@ -30,7 +47,7 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (!addr || !((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 		       (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) ||
 	    (!cfg.peer_addrs.n && !cfg.peer_resolved) || !is_sctp(fd))
-		return real.connect(fd, addr, len);
+		return plain_connect(fd, addr, len);
 
 	for (int i = 0; i < cfg.peer_addrs.n && n == 0; i++)
 		if (same_ip(addr, (const struct sockaddr *)&cfg.peer_addrs.a[i]))
@@ -41,7 +58,7 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (n == 0 && cfg.peer_resolved)
 		n = resolved_peers(addr, cand, MAX_ADDRS);
 	if (n == 0)
-		return real.connect(fd, addr, len);
+		return plain_connect(fd, addr, len);
 	/* The program's own address first, then the others the socket can reach. */
 	size_t first = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
 						  : sizeof(struct sockaddr_in6);
@@ -49,9 +66,11 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	memcpy(packed.b, addr, first);
 	count = 1 + pack_addrs(fd, addr, cand, n, get_port(addr), packed.b + first);
 	if (count < 2)
-		return real.connect(fd, addr, len);
+		return plain_connect(fd, addr, len);
 
 	logmsg(1, "fd %d: connect offers %d addresses of the peer (sctp_connectx)", fd, count);
 	/* sctp_connectx() returns 0 (or an association id, in old libsctp) on success. */
-	return sctp_connectx(fd, (struct sockaddr *)packed.b, count, NULL) < 0 ? -1 : 0;
+	if (sctp_connectx(fd, (struct sockaddr *)packed.b, count, NULL) >= 0)
+		return 0;
+	return errno == EISCONN ? plain_connect(fd, addr, len) : -1;
 }

@@ -74,3 +74,18 @@ transfer() {
 	assert_success
 	assert_output "proto=132 got=3000"
 }
+
+@test "connect() again after a non-blocking connect completed returns 0, as on TCP" {
+	bg "$SCTPIZE" "$PY" "$STREAM" serve "$port" "$T/got"
+	wait_for listening_sctp "$port"
+	run timeout 30 "$SCTPIZE" "$PY" -c '
+import errno, select, socket, sys
+s = socket.socket(); s.setblocking(False)
+first = s.connect_ex(("127.0.0.1", int(sys.argv[1])))
+select.select([], [s], [], 10)
+print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL), errno.errorcode.get(first, first),
+      s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR), s.connect_ex(("127.0.0.1", int(sys.argv[1]))))
+' "$port"
+	assert_success
+	assert_output "132 EINPROGRESS 0 0"
+}
