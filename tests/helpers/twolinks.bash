@@ -20,7 +20,9 @@ TL_C1=$TL_NET1.1 TL_S1=$TL_NET1.2	# client and server on link 1
 TL_C2=$TL_NET2.1 TL_S2=$TL_NET2.2	# client and server on link 2
 
 # tl_up [RATE]: build the topology; RATE (e.g. 8mbit) limits each direction of
-# each link with netem.  Sets TL_C and TL_S, the namespace names.
+# each link with netem, with a short queue (TL_QUEUE packets, 100 by default:
+# netem's own default of 1000 would hold seconds of data, which keeps flowing
+# after a fault).  Sets TL_C and TL_S, the namespace names.
 tl_up() {
 	local rate=${1-} id i ns
 	id=${TL_ID:-$$-$RANDOM}
@@ -40,11 +42,9 @@ tl_up() {
 		ip -n "$TL_S" addr add "10.231.$i.2/24" dev "link$i" || return 1
 		for ns in "$TL_C" "$TL_S"; do
 			ip -n "$ns" link set "link$i" up || return 1
-			# No duplicate address detection or router solicitations to wait for.
-			[ -z "$rate" ] || tc -n "$ns" qdisc add dev "link$i" root netem rate "$rate" || return 1
+			[ -z "$rate" ] || tc -n "$ns" qdisc add dev "link$i" root netem rate "$rate" limit "${TL_QUEUE:-100}" || return 1
 		done
 	done
-	# The addresses answer at once (no IPv6 DAD for IPv4; ARP on first use).
 	return 0
 }
 
@@ -81,7 +81,7 @@ tl_fail_loss() {
 	for ns in "$TL_C" "$TL_S"; do
 		op=add
 		tc -n "$ns" qdisc show dev "link$n" | grep -q netem && op=change
-		tc -n "$ns" qdisc "$op" dev "link$n" root netem ${TL_RATE:+rate "$TL_RATE"} loss 100% || return 1
+		tc -n "$ns" qdisc "$op" dev "link$n" root netem ${TL_RATE:+rate "$TL_RATE"} limit "${TL_QUEUE:-100}" loss 100% || return 1
 	done
 }
 
@@ -91,7 +91,7 @@ tl_restore() {
 	for ns in "$TL_C" "$TL_S"; do
 		ip -n "$ns" link set "link$n" up
 		if [ -n "${TL_RATE-}" ]; then
-			tc -n "$ns" qdisc change dev "link$n" root netem rate "$TL_RATE"
+			tc -n "$ns" qdisc change dev "link$n" root netem rate "$TL_RATE" limit "${TL_QUEUE:-100}"
 		else
 			tc -n "$ns" qdisc del dev "link$n" root 2>/dev/null
 		fi
