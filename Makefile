@@ -35,9 +35,10 @@ $(B)/libsctpize.so: $(SHIM_OBJS) shim/libsctpize.map
 		-Wl,-z,now -o $@ $(SHIM_OBJS) $(SHIM_LDLIBS)
 
 # The helper shares the library's parser, so the wrapper refuses what the library would.
-$(B)/sctpize-helper: bin/sctpize-helper.c shim/config.c shim/sctpize.h
+HELPER_SRCS = bin/sctpize-helper.c bin/status.c shim/config.c
+$(B)/sctpize-helper: $(HELPER_SRCS) bin/helper.h shim/sctpize.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bin/sctpize-helper.c shim/config.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SRCS)
 
 # The in-tree wrapper points at build/; "make install" writes one that points at LIBDIR.
 $(B)/sctpize: bin/sctpize.in Makefile
