@@ -167,6 +167,12 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	return r;
 }
 
+/* MSG_WAITALL without MSG_PEEK (a peek cannot be continued: it would re-read). */
+static bool wants_all(int flags)
+{
+	return (flags & (MSG_WAITALL | MSG_PEEK)) == MSG_WAITALL;
+}
+
 /* MSG_WAITALL on SCTP returns after one message: keep reading, as TCP would. */
 static ssize_t wait_all(int fd, char *buf, size_t len, int flags, ssize_t first)
 {
@@ -188,7 +194,7 @@ EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
 
 	sctpize_init();
 	r = real.recv(fd, buf, len, flags);
-	if ((flags & MSG_WAITALL) && r > 0 && (size_t)r < len && is_sctp(fd))
+	if (wants_all(flags) && r > 0 && (size_t)r < len && is_sctp(fd))
 		return wait_all(fd, buf, len, flags, r);
 	return r;
 }
@@ -200,7 +206,7 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockadd
 
 	sctpize_init();
 	r = real.recvfrom(fd, buf, len, flags, from, fromlen);
-	if ((flags & MSG_WAITALL) && r > 0 && (size_t)r < len && is_sctp(fd))
+	if (wants_all(flags) && r > 0 && (size_t)r < len && is_sctp(fd))
 		return wait_all(fd, buf, len, flags, r);
 	return r;
 }
