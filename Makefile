@@ -4,7 +4,7 @@
 #   make check           the test suite (tests/run: host kernel or User-Mode Linux)
 #   make demo            the seeds' scenario: xinetd and telnet over SCTP
 #   make demo-failover   a transfer that survives the loss of one of two links
-#   make install         PREFIX, DESTDIR, BINDIR, LIBDIR, MANDIR as usual
+#   make install         PREFIX, DESTDIR, BINDIR, LIBDIR, MANDIR, COMPLETIONDIR as usual
 #   make uninstall clean lint
 
 VERSION = 0.1.0
@@ -13,6 +13,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib/sctpize
 MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -81,7 +82,7 @@ lint:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 644 $(B)/libsctpize.so $(DESTDIR)$(LIBDIR)/libsctpize.so
 	install -m 755 $(B)/sctpize-helper $(DESTDIR)$(LIBDIR)/sctpize-helper
 	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' bin/sctpize.in \
@@ -89,11 +90,13 @@ install: all
 	chmod 755 $(DESTDIR)$(BINDIR)/sctpize
 	install -m 644 man/sctpize.1 $(DESTDIR)$(MANDIR)/man1/sctpize.1
 	install -m 644 man/libsctpize.7 $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+	install -m 644 bin/sctpize.bash-completion $(DESTDIR)$(COMPLETIONDIR)/sctpize
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sctpize $(DESTDIR)$(LIBDIR)/libsctpize.so \
 		$(DESTDIR)$(LIBDIR)/sctpize-helper \
-		$(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+		$(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man7/libsctpize.7 \
+		$(DESTDIR)$(COMPLETIONDIR)/sctpize
 	-rmdir $(DESTDIR)$(LIBDIR)
 
 clean:

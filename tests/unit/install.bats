@@ -9,7 +9,7 @@ setup() {
 	DEST=$BATS_TEST_TMPDIR/dest
 }
 
-@test "make install puts the wrapper, library, helper and pages under DESTDIR/PREFIX" {
+@test "make install puts the wrapper, library, helper, pages and completion under DESTDIR/PREFIX" {
 	run make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/sz
 	assert_success
 	run find "$DEST" -type f
@@ -18,7 +18,8 @@ setup() {
 	assert_line "$DEST/opt/sz/lib/sctpize/sctpize-helper"
 	assert_line "$DEST/opt/sz/share/man/man1/sctpize.1"
 	assert_line "$DEST/opt/sz/share/man/man7/libsctpize.7"
-	assert_equal "${#lines[@]}" 5
+	assert_line "$DEST/opt/sz/share/bash-completion/completions/sctpize"
+	assert_equal "${#lines[@]}" 6
 	# The installed wrapper names the installed library directory, not the build tree.
 	run grep -c "/opt/sz/lib/sctpize" "$DEST/opt/sz/bin/sctpize"
 	assert_output 1
