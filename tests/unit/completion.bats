@@ -30,6 +30,9 @@ complete_words() {
 	assert_line verify
 	assert_line enable
 	assert_line disable
+	assert_line show
+	assert_line on
+	assert_line off
 	run complete_words sctpize di
 	assert_line disable
 	refute_line enable

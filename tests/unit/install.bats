@@ -21,8 +21,10 @@ setup() {
 	assert_line "$DEST/opt/sz/share/bash-completion/completions/sctpize"
 	assert_equal "${#lines[@]}" 6
 	# The installed wrapper names the installed library directory, not the build tree.
-	run grep -c "/opt/sz/lib/sctpize" "$DEST/opt/sz/bin/sctpize"
-	assert_output 1
+	run grep -c "='/opt/sz/lib/sctpize'" "$DEST/opt/sz/bin/sctpize"
+	refute_output 0
+	run grep -c "@LIBDIR@" "$DEST/opt/sz/bin/sctpize"
+	assert_output 0
 	run grep -c "$TOP/build" "$DEST/opt/sz/bin/sctpize"
 	assert_output 0
 }
