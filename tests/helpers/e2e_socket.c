@@ -32,6 +32,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "e2e_loopback.h"
+
 #define SENTINEL 4242
 
 static void die(const char *what)
@@ -137,20 +139,7 @@ static int cmd_pair(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	memset(&ss, 0, sizeof(ss));
-	if (six) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = in6addr_loopback;
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sl = sizeof(*s4);
-	}
+	sl = loopback_addr(six ? AF_INET6 : AF_INET, &ss);
 	if ((l = socket(ss.ss_family, SOCK_STREAM, 0)) < 0)
 		die("socket");
 	if (clear && setsockopt(l, IPPROTO_SCTP, SCTP_NODELAY, &zero, sizeof(zero)) != 0)

@@ -47,6 +47,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "e2e_loopback.h"
+
 #define SENTINEL 4242
 
 static const struct { const char *name; int value; } names[] = {
@@ -143,20 +145,7 @@ static void make_pair(void)
 	socklen_t sl;
 	int one = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = in6addr_loopback;
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sl = sizeof(*s4);
-	}
+	sl = loopback_addr(family, &ss);
 	if ((listener = socket(family, SOCK_STREAM, 0)) < 0)
 		die("socket");
 	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
