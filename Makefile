@@ -67,6 +67,9 @@ sanitize: $(B)/asan/libsctpize.so
 
 test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so sanitize
 
+# Benchmarks, fuzz targets and the hardening builds keep their rules beside their sources.
+include tests/bench/bench.mk tests/fuzz/fuzz.mk tests/hardening.mk
+
 check: test-programs
 	tests/run
 

@@ -1,0 +1,1 @@
+# tests/bench/bench.mk - "make bench" (included by the Makefile).
