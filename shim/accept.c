@@ -2,15 +2,31 @@
  * accept.c - accept()/accept4(): accepted sockets are treated like created ones.
  *
  * An accepted SCTP socket gets the configured defaults (SCTPIZE_NODELAY)
- * just as a converted one does.  When nothing is configured and nothing is
- * logged, the call costs nothing beyond libc's.
+ * just as a converted one does; most it inherits from the listener.  From a
+ * listener we converted, it also learns whether its peer runs sctpize
+ * (half-close, fdstate.c): the peer's announcement is queued before accept()
+ * returns, so it is read off here, before the program (or a program it
+ * exec()s on the socket, as inetd does) could read it.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+
 #include "sctpize.h"
 
 static int accepted(int lfd, int fd)
 {
-	if (fd >= 0 && (cfg.nodelay || cfg.verbose >= 1) && is_sctp(fd)) {
+	if (fd < 0)
+		return fd;
+	if (fd_get(lfd) & FD_OURS) {
+		int saved = errno;
+
+		fd_adopt(fd, FD_PENDING);
+		fd_resolve(fd, MSG_DONTWAIT);	/* (EAGAIN: decided at the first read) */
+		errno = saved;
+	} else {
+		fd_forget(fd);
+	}
+	if ((cfg.nodelay || cfg.verbose >= 1) && is_sctp(fd)) {
 		apply_defaults(fd);
 		logmsg(1, "fd %d: accepted an SCTP association on fd %d", fd, lfd);
 	}

@@ -177,6 +177,19 @@ static bool parse_num(struct config *c, const char *name, const char *v, int min
 	return true;
 }
 
+/* Likewise, or 0: the kernel's own default. */
+static bool parse_zero_or(struct config *c, const char *name, const char *v, int min, int max,
+			  unsigned *out)
+{
+	int n;
+
+	if (!parse_uint(v, 0, max, &n) || (n != 0 && n < min))
+		return fail(c, "%s: '%s' is not 0 (the kernel's default) or a whole number "
+			       "from %d to %d", name, v, min, max);
+	*out = (unsigned)n;
+	return true;
+}
+
 static bool parse_bool(struct config *c, const char *name, const char *v, bool *out)
 {
 	int n;
@@ -238,6 +251,16 @@ static bool parse_one(struct config *c, const char *name, const char *v, bool *f
 		return parse_num(c, name, v, 1, 65535, &c->max_retrans);
 	if (strcmp(key, "STREAMS") == 0)
 		return parse_num(c, name, v, 1, 65535, &c->streams);
+	if (strcmp(key, "SNDBUF") == 0)
+		return parse_zero_or(c, name, v, 1024, 1 << 30, &c->sndbuf);
+	if (strcmp(key, "RCVBUF") == 0)
+		return parse_zero_or(c, name, v, 1024, 1 << 30, &c->rcvbuf);
+	if (strcmp(key, "SACK_DELAY") == 0)
+		return parse_zero_or(c, name, v, 1, 500, &c->sack_delay);
+	if (strcmp(key, "CONNECT_TIMEOUT") == 0)
+		return parse_zero_or(c, name, v, 1, 86400, &c->connect_timeout);
+	if (strcmp(key, "HALF_CLOSE") == 0)
+		return parse_bool(c, name, v, &c->half_close);
 	if (strcmp(key, "FAILOVER") == 0) {
 		if (strcmp(v, "fast") == 0)
 			*failover_fast = true;
@@ -279,6 +302,49 @@ static void preset_fast(struct config *c)
 	c->path_max_retrans = c->path_max_retrans ? c->path_max_retrans : 1;
 }
 
+/*
+ * SCTPIZE_CONNECT_TIMEOUT: an INIT is resent after rto_initial, then after
+ * twice as long each time up to a cap, and the connect fails after the last
+ * wait.  Find the number of waits, and the cap, whose sum is the timeout.
+ */
+static unsigned init_total(unsigned first, unsigned cap, unsigned waits)
+{
+	unsigned long long sum = 0, t = first;
+
+	for (unsigned i = 0; i < waits; i++) {
+		sum += t < cap ? t : cap;
+		if (t < cap)
+			t *= 2;
+	}
+	return sum > 0xffffffffu ? 0xffffffffu : (unsigned)sum;
+}
+
+static void init_schedule(struct config *c)
+{
+	unsigned goal = c->connect_timeout * 1000;
+	unsigned first = c->rto_initial ? c->rto_initial : 3000;	/* the kernel's */
+	unsigned cap = 60000, lo, hi, waits = 1;	/* the kernel's max_init_timeo */
+
+	if (!c->connect_timeout)
+		return;
+	if (first > cap)
+		first = cap;
+	while (init_total(first, cap, waits) < goal && waits < 65535)
+		waits++;
+	/* The smallest cap (at least the first wait) that still reaches the goal. */
+	for (lo = first, hi = cap; lo < hi;) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (init_total(first, mid, waits) >= goal)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	/* The kernel sends the INIT again max_attempts times: one wait more. */
+	c->init_attempts = waits > 1 ? waits - 1 : 1;
+	c->init_max_timeo = lo;
+}
+
 bool config_parse(struct config *c, char **envp)
 {
 	char name[64];
@@ -287,6 +353,11 @@ bool config_parse(struct config *c, char **envp)
 	memset(c, 0, sizeof(*c));
 	strcpy(c->log, "stderr");
 	c->peer_resolved = true;
+	/* TCP's behaviour, by default (libsctpize(7), "TCP-like defaults"). */
+	c->sndbuf = c->rcvbuf = 4 << 20;
+	c->sack_delay = 40;
+	c->connect_timeout = 127;
+	c->half_close = true;
 	for (; envp && *envp; envp++) {
 		const char *eq = strchr(*envp, '=');
 
@@ -303,5 +374,8 @@ bool config_parse(struct config *c, char **envp)
 	}
 	if (failover_fast)
 		preset_fast(c);
-	return check_together(c, failover_fast);
+	if (!check_together(c, failover_fast))
+		return false;
+	init_schedule(c);
+	return true;
 }

@@ -19,6 +19,21 @@
 #include "sctpize.h"
 
 /*
+ * A blocking connect that succeeded: the peer's half-close announcement, if
+ * any, is queued now; read it off before the program reads (fdstate.c).
+ */
+static int connected(int fd, int r)
+{
+	if (r == 0 && (fd_get(fd) & FD_PENDING)) {
+		int saved = errno;
+
+		fd_resolve(fd, MSG_DONTWAIT);
+		errno = saved;
+	}
+	return r;
+}
+
+/*
  * libc's connect, except for one difference: once a non-blocking connect has
  * completed, TCP answers the next connect() with 0 (event loops call it to
  * learn the outcome); SCTP answers EISCONN.
@@ -31,7 +46,7 @@ static int plain_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		errno = saved;
 		return 0;
 	}
-	return r;
+	return connected(fd, r);
 }
 
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
@@ -71,6 +86,6 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	logmsg(1, "fd %d: connect offers %d addresses of the peer (sctp_connectx)", fd, count);
 	/* sctp_connectx() returns 0 (or an association id, in old libsctp) on success. */
 	if (sctp_connectx(fd, (struct sockaddr *)packed.b, count, NULL) >= 0)
-		return 0;
+		return connected(fd, 0);
 	return errno == EISCONN ? plain_connect(fd, addr, len) : -1;
 }

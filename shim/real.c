@@ -47,9 +47,25 @@ static void resolve(void)
 	RESOLVE(sendmsg);
 	RESOLVE(recv);
 	RESOLVE(recvfrom);
+	RESOLVE(recvmsg);
+	RESOLVE(read);
+	RESOLVE(readv);
+	real.read_chk = (__typeof__(real.read_chk))dlsym(RTLD_NEXT, "__read_chk");
+	real.recv_chk = (__typeof__(real.recv_chk))dlsym(RTLD_NEXT, "__recv_chk");
+	real.recvfrom_chk = (__typeof__(real.recvfrom_chk))dlsym(RTLD_NEXT, "__recvfrom_chk");
+	RESOLVE(shutdown);
+	RESOLVE(close);
+	RESOLVE(close_range);
+	RESOLVE(dup);
+	RESOLVE(dup2);
+	RESOLVE(dup3);
+	RESOLVE(fcntl);
+	RESOLVE(fcntl64);
+	RESOLVE(ioctl);
 	/* No settings from the environment of setuid or file-capability programs. */
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
 	resolve_init();
+	fd_state_init();
 	errno = saved;
 }
 

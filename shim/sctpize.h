@@ -15,16 +15,22 @@
  *   bind.c     bind(): optional widening to more local addresses (multihoming)
  *   resolve.c  getaddrinfo(): the addresses a peer's name resolved to, remembered
  *   connect.c  connect(): every known address of the peer, with sctp_connectx()
- *   write.c    writes SCTP refuses as one message; MSG_WAITALL reads
+ *   write.c    writes SCTP refuses as one message
+ *   read.c     reads: MSG_WAITALL, and the half-close marker of a peer
+ *   shutdown.c shutdown(): half-close between two sctpize ends; listeners
+ *   fdstate.c  the little state a descriptor needs for half-close; dup/close
+ *   ioctl.c    ioctl(): SIOCATMARK and SIOCOUTQ on SCTP sockets
  *
- * There is no table of file descriptors: whether a socket is SCTP is asked
- * of the kernel (SO_PROTOCOL), which stays right across dup(), fork(),
- * exec() and descriptor passing.
+ * Whether a socket is SCTP is asked of the kernel (SO_PROTOCOL), which
+ * stays right across dup(), fork(), exec() and descriptor passing.  Only
+ * half-close needs per-descriptor state (fdstate.c): a byte per descriptor,
+ * kept in the socket itself too, so that it survives exec().
  */
 #ifndef SCTPIZE_H
 #define SCTPIZE_H
 
 #include <net/if.h>
+#include <stdatomic.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <sys/socket.h>
@@ -61,6 +67,12 @@ struct config {
 	/* SCTP tuning (SCTPIZE_HB_INTERVAL, ...; SCTPIZE_FAILOVER presets); 0: kernel's default */
 	unsigned hb_interval, rto_min, rto_max, rto_initial;	/* milliseconds */
 	unsigned path_max_retrans, max_retrans, streams;
+	/* TCP-like defaults (SCTPIZE_SNDBUF, _RCVBUF, _SACK_DELAY, _CONNECT_TIMEOUT); 0: kernel's */
+	unsigned sndbuf, rcvbuf;		/* bytes, before connect/listen */
+	unsigned sack_delay;			/* milliseconds */
+	unsigned connect_timeout;		/* seconds, as INIT attempts and timeout: */
+	unsigned init_attempts, init_max_timeo;	/* ...computed from it (ms) */
+	bool half_close;			/* SCTPIZE_HALF_CLOSE: negotiate it with sctpize peers */
 	char error[320];		/* non-empty: the environment was refused, for this reason */
 };
 
@@ -87,6 +99,22 @@ struct real_calls {
 	ssize_t (*sendmsg)(int, const struct msghdr *, int);
 	ssize_t (*recv)(int, void *, size_t, int);
 	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*read_chk)(int, void *, size_t, size_t);
+	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
+	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int, struct sockaddr *,
+				socklen_t *);
+	int (*shutdown)(int, int);
+	int (*close)(int);
+	int (*close_range)(unsigned, unsigned, int);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	int (*fcntl64)(int, int, ...);
+	int (*ioctl)(int, unsigned long, ...);
 };
 
 extern struct real_calls real;
@@ -117,6 +145,40 @@ bool same_ip(const struct sockaddr *a, const struct sockaddr *b);
 /* config.c: the port of an AF_INET or AF_INET6 address (network order), and setting it. */
 in_port_t get_port(const struct sockaddr *sa);
 void set_port(struct sockaddr_storage *ss, in_port_t port);
+
+/*
+ * fdstate.c: what half-close needs to know of a converted socket, one byte
+ * per descriptor below FD_TRACKED (above it: no half-close, the kernel's
+ * behaviour).  Read without a system call on every read and write.
+ */
+#define FD_TRACKED 65536
+enum {
+	FD_OURS = 1,		/* converted or accepted by us: announces half-close */
+	FD_PENDING = 2,		/* the peer's announcement may still be queued */
+	FD_PEER = 4,		/* the peer announced it: half-close is negotiated */
+	FD_PEER_SHUT = 8,	/* the peer half-closed: reads answer 0 */
+	FD_SELF_SHUT = 16,	/* we half-closed: writes answer EPIPE */
+};
+extern _Atomic unsigned char fd_state[FD_TRACKED];
+
+/* The half-close marker: one byte on this stream, with this payload protocol id. */
+#define MARKER_SID 1
+#define MARKER_PPID 0x535a4846u		/* "SZHF" */
+
+static inline unsigned fd_get(int fd)
+{
+	return (unsigned)fd < FD_TRACKED ?
+		atomic_load_explicit(&fd_state[fd], memory_order_relaxed) : 0;
+}
+/* Set fd's state (and keep it in the socket, for exec()), or forget fd. */
+void fd_set_state(int fd, unsigned state);
+void fd_forget(int fd);
+/* A converted or accepted socket: announce half-close (before connect/listen). */
+void fd_adopt(int fd, unsigned state);
+/* Learn whether the peer announced half-close, if the answer is queued; new state. */
+unsigned fd_resolve(int fd, int flags);
+/* real.c start-up: the state of the sockets this process inherited across exec(). */
+void fd_state_init(void);
 
 /* log.c: one diagnostic line if cfg.verbose >= level (level 0: errors).  Keeps errno. */
 void logmsg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -37,7 +37,9 @@ EXPORT int socket(int domain, int type, int protocol)
 		logmsg(domain == AF_INET || domain == AF_INET6 ? 1 : 2,
 		       "socket(%s, type %d, protocol %d) passed through", family(domain),
 		       type, protocol);
-		return real.socket(domain, type, protocol);
+		fd = real.socket(domain, type, protocol);
+		fd_forget(fd);	/* a number reused after a close we did not see */
+		return fd;
 	}
 	if (cfg.error[0]) {
 		/* The user's settings were refused: running on TCP would be a guess. */
@@ -55,6 +57,7 @@ EXPORT int socket(int domain, int type, int protocol)
 		return -1;
 	}
 	apply_defaults(fd);
+	fd_adopt(fd, FD_PENDING);
 	logmsg(1, "fd %d: socket(%s, SOCK_STREAM) converted to SCTP", fd, family(domain));
 	return fd;
 }

@@ -13,13 +13,11 @@
  *                 went out returns the count so far, as TCP does;
  *   non-blocking  pieces go out while they fit; the count so far, or, when
  *                 not even a small piece fits, -1 with EAGAIN.
- *
- * recv()/recvfrom() with MSG_WAITALL loop over SCTP's one-message reads
- * until the length asked for, end of file, an error or a signal.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/uio.h>
 
 #include "sctpize.h"
@@ -74,6 +72,25 @@ static bool refused_as_message(int fd, size_t len)
 	return (errno == EMSGSIZE || (errno == EINVAL && len == 0)) && is_sctp(fd);
 }
 
+/*
+ * A write after our shutdown(SHUT_WR) on a half-closed association: TCP
+ * answers EPIPE and raises SIGPIPE (unless MSG_NOSIGNAL).  A descriptor
+ * number reused behind our back is first checked against the kernel.
+ */
+static bool after_shutdown(int fd, int flags)
+{
+	if (!(fd_get(fd) & FD_SELF_SHUT))
+		return false;
+	if (!is_sctp(fd)) {
+		fd_forget(fd);
+		return false;
+	}
+	if (!(flags & MSG_NOSIGNAL))
+		raise(SIGPIPE);
+	errno = EPIPE;
+	return true;
+}
+
 static ssize_t resend(int fd, const void *buf, size_t len, int flags)
 {
 	if (len == 0)
@@ -86,6 +103,8 @@ EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	ssize_t r;
 
 	sctpize_init();
+	if (after_shutdown(fd, 0))
+		return -1;
 	r = real.write(fd, buf, len);
 	if (r < 0 && refused_as_message(fd, len))
 		return resend(fd, buf, len, 0);
@@ -97,6 +116,8 @@ EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 	ssize_t r;
 
 	sctpize_init();
+	if (after_shutdown(fd, flags))
+		return -1;
 	r = real.send(fd, buf, len, flags);
 	if (r < 0 && refused_as_message(fd, len))
 		return resend(fd, buf, len, flags);
@@ -109,6 +130,8 @@ EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 	ssize_t r;
 
 	sctpize_init();
+	if (after_shutdown(fd, flags))
+		return -1;
 	r = real.sendto(fd, buf, len, flags, to, tolen);
 	if (r < 0 && !to && refused_as_message(fd, len))
 		return resend(fd, buf, len, flags);
@@ -148,6 +171,8 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 	ssize_t r;
 
 	sctpize_init();
+	if (after_shutdown(fd, 0))
+		return -1;
 	r = real.writev(fd, iov, iovcnt);
 	if (r < 0 && iovcnt > 0 && refused_as_message(fd, iov_bytes(iov, (size_t)iovcnt)))
 		return resend_iov(fd, iov, (size_t)iovcnt, 0);
@@ -159,54 +184,12 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	ssize_t r;
 
 	sctpize_init();
+	if (after_shutdown(fd, flags))
+		return -1;
 	r = real.sendmsg(fd, msg, flags);
 	/* With an address or ancillary data the program speaks SCTP itself: left alone. */
 	if (r < 0 && msg && !msg->msg_name && msg->msg_controllen == 0 &&
 	    refused_as_message(fd, iov_bytes(msg->msg_iov, msg->msg_iovlen)))
 		return resend_iov(fd, msg->msg_iov, msg->msg_iovlen, flags);
-	return r;
-}
-
-/* MSG_WAITALL without MSG_PEEK (a peek cannot be continued: it would re-read). */
-static bool wants_all(int flags)
-{
-	return (flags & (MSG_WAITALL | MSG_PEEK)) == MSG_WAITALL;
-}
-
-/* MSG_WAITALL on SCTP returns after one message: keep reading, as TCP would. */
-static ssize_t wait_all(int fd, char *buf, size_t len, int flags, ssize_t first)
-{
-	size_t done = (size_t)first;
-
-	while (first > 0 && done < len) {
-		ssize_t r = real.recv(fd, buf + done, len - done, flags);
-
-		if (r <= 0)
-			break;	/* EOF, or an error/signal: the bytes so far are the answer */
-		done += (size_t)r;
-	}
-	return (ssize_t)done;
-}
-
-EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
-{
-	ssize_t r;
-
-	sctpize_init();
-	r = real.recv(fd, buf, len, flags);
-	if (wants_all(flags) && r > 0 && (size_t)r < len && is_sctp(fd))
-		return wait_all(fd, buf, len, flags, r);
-	return r;
-}
-
-EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
-			socklen_t *fromlen)
-{
-	ssize_t r;
-
-	sctpize_init();
-	r = real.recvfrom(fd, buf, len, flags, from, fromlen);
-	if (wants_all(flags) && r > 0 && (size_t)r < len && is_sctp(fd))
-		return wait_all(fd, buf, len, flags, r);
 	return r;
 }

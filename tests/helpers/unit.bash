@@ -24,6 +24,10 @@ unit_setup() {
 	for v in $(compgen -e); do
 		case $v in SCTPIZE_*|RECORDER_*|LD_PRELOAD) unset "$v" ;; esac
 	done
+	# The TCP-like defaults (buffers, delayed SACK, connect timeout, half-close)
+	# are tested in defaults.bats; elsewhere they would only add noise: off.
+	export SCTPIZE_SNDBUF=0 SCTPIZE_RCVBUF=0 SCTPIZE_SACK_DELAY=0 \
+		SCTPIZE_CONNECT_TIMEOUT=0 SCTPIZE_HALF_CLOSE=0
 	LOG=$BATS_TEST_TMPDIR/calls.log
 	export RECORDER_LOG=$LOG
 	: > "$LOG"

@@ -78,7 +78,8 @@ xinetd"
 	PRELUDE=$PRELUDE run complete_words sctpize disable x
 	assert_output xinetd
 	PRELUDE=$PRELUDE run complete_words sctpize enable xinetd --no
-	assert_output "--no-peer-resolved
+	assert_output "--no-half-close
+--no-peer-resolved
 --nodelay"
 	PRELUDE=$PRELUDE run complete_words sctpize enable xinetd --failover ""
 	assert_output "default

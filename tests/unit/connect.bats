@@ -92,7 +92,7 @@ with_hosts() {
 	assert_line --regexp '^setsockopt [0-9]+ 132 2 [0-9]+ max_attempts=0 ostreams=4 instreams=4 = 0$'
 }
 
-@test "without tuning settings a new socket gets no SCTP option at all" {
+@test "without tuning settings, TCP-like defaults off: a new socket gets no option at all" {
 	shimmed "$HELPERS/unit_socket" AF_INET SOCK_STREAM 0
 	run grep '^setsockopt' "$LOG"
 	assert_output ""

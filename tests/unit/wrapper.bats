@@ -89,6 +89,7 @@ refused() {
 	for bad in "--rto-min 0" "--rto-max 86400001" "--rto-min 500 --rto-max 100" \
 		"--rto-initial 50 --rto-min 100" "--failover slow" "--failover fast --rto-min 5000" \
 		"--hb-interval -1" "--path-max-retrans 65536" "--max-retrans x" "--streams 0" \
+		"--sndbuf 12" "--rcvbuf 1k" "--sack-delay 501" "--connect-timeout x" \
 		"--bind-ifaces a/b" "--bind-ifaces 0123456789abcdefg" "--bind-ifaces ," \
 		"--bind-all --bind-ifaces lo" "--peer-addrs 10.0.0.1,,10.0.0.2" "--peer-addrs ::"; do
 		# shellcheck disable=SC2086
@@ -206,6 +207,7 @@ ok proto=0 type=1 nonblock=0 cloexec=0 errno=kept"
 }
 
 @test "options map to the SCTPIZE_ variables the program sees" {
+	unset SCTPIZE_SNDBUF SCTPIZE_RCVBUF SCTPIZE_SACK_DELAY SCTPIZE_CONNECT_TIMEOUT SCTPIZE_HALF_CLOSE
 	run --separate-stderr faked "$SCTPIZE" env
 	assert_success
 	refute_line --regexp '^SCTPIZE_'
@@ -223,17 +225,23 @@ SCTPIZE_VERBOSE=2"
 	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' --bind-ifaces lo,eth0 \
 		--peer-addrs=10.0.0.1,10.0.0.2 --no-peer-resolved --failover fast --hb-interval 500 \
 		--rto-min=50 --rto-max 900 --rto-initial 200 --path-max-retrans 2 --max-retrans=7 \
-		--streams 3 env | grep '^SCTPIZE_' | sort"
+		--streams 3 --sndbuf 1048576 --rcvbuf=0 --sack-delay 200 --connect-timeout=30 \
+		--no-half-close env | grep '^SCTPIZE_' | sort"
 	assert_output "SCTPIZE_BIND_IFACES=lo,eth0
+SCTPIZE_CONNECT_TIMEOUT=30
 SCTPIZE_FAILOVER=fast
+SCTPIZE_HALF_CLOSE=0
 SCTPIZE_HB_INTERVAL=500
 SCTPIZE_MAX_RETRANS=7
 SCTPIZE_PATH_MAX_RETRANS=2
 SCTPIZE_PEER_ADDRS=10.0.0.1,10.0.0.2
 SCTPIZE_PEER_RESOLVED=0
+SCTPIZE_RCVBUF=0
 SCTPIZE_RTO_INITIAL=200
 SCTPIZE_RTO_MAX=900
 SCTPIZE_RTO_MIN=50
+SCTPIZE_SACK_DELAY=200
+SCTPIZE_SNDBUF=1048576
 SCTPIZE_STREAMS=3"
 	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' -v -v printenv SCTPIZE_VERBOSE"
 	assert_output 2
