@@ -15,8 +15,8 @@
  *
  * A listening socket: TCP's shutdown(SHUT_RD or SHUT_RDWR) stops listening
  * and wakes every thread blocked in accept() with EINVAL (a common way to
- * stop an accept loop).  SCTP answers EOPNOTSUPP and wakes them only to
- * sleep again.  listen(fd, 0) stops an SCTP listener; the kernel's
+ * stop an accept loop).  SCTP answers EOPNOTSUPP (EINVAL on some kernels)
+ * and wakes them only to sleep again.  listen(fd, 0) stops an SCTP listener; the kernel's
  * shutdown() then wakes the sleepers, which find it no longer listening.
  */
 #define _GNU_SOURCE
@@ -96,13 +96,13 @@ EXPORT int shutdown(int fd, int how)
 			errno = saved;
 		}
 	}
-	r = real.shutdown(fd, how);
-	if (r < 0 && errno == EOPNOTSUPP && (how == SHUT_RD || how == SHUT_RDWR) &&
-	    is_sctp(fd) && listening(fd) && listen(fd, 0) == 0) {
+	if ((how == SHUT_RD || how == SHUT_RDWR) && is_sctp(fd) && listening(fd) &&
+	    listen(fd, 0) == 0) {
 		real.shutdown(fd, how);		/* wakes accept(); answers ENOTCONN */
 		logmsg(1, "fd %d: listener shut down", fd);
 		errno = saved;
 		return 0;
 	}
+	r = real.shutdown(fd, how);
 	return r;
 }

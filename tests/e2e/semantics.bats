@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# Where SCTP behaves unlike TCP and the shim bridges it (libsctpize(7),
+# "TCP semantics"): half-close between sctpize ends and never a byte to a
+# native peer, shutdown() of a listener, the TCP-like defaults (buffers,
+# delayed SACK, connect timeout), SIOCATMARK/SIOCOUTQ and MSG_OOB.
+# Programs: tests/helpers/e2e_semantics.py (plain TCP code), nc, socat.
+
+load ../helpers/common
+
+PY=/usr/bin/python3
+SEM=$TOP/tests/helpers/e2e_semantics.py
+
+setup() {
+	require_sctp
+	T=$BATS_TEST_TMPDIR
+	port=$(free_port)
+}
+
+@test "half-close between two sctpize ends: the reply arrives, then end of file" {
+	bg "$SCTPIZE" "$PY" "$SEM" server "$port"
+	wait_for listening_sctp "$port" || fail "the server does not listen on SCTP"
+	refute listening_tcp "$port"
+	run timeout 20 "$SCTPIZE" "$PY" "$SEM" client "$port" "hello, half-closed world"
+	assert_success
+	want=$(printf 'hello, half-closed world' | sha256sum | cut -d' ' -f1)
+	assert_line "got 24 bytes sha256 $want"
+	# End of file stays end of file; a write after shutdown(SHUT_WR) is EPIPE, as on TCP.
+	assert_line "eof-again 0"
+	assert_line "write-after: EPIPE"
+}
+
+@test "half-close with 4 MiB before it: every byte is counted before end of file" {
+	head -c 4194304 /dev/urandom > "$T/data"
+	bg "$SCTPIZE" "$PY" "$SEM" server "$port"
+	wait_for listening_sctp "$port"
+	run timeout 60 "$SCTPIZE" nc -N 127.0.0.1 "$port" < "$T/data"
+	assert_success
+	assert_output "got 4194304 bytes sha256 $(sha256sum < "$T/data" | cut -d' ' -f1)"
+}
+
+@test "half-close: nc -N and socat as clients, socat as the server" {
+	bg "$SCTPIZE" socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'wc -c; echo done'
+	wait_for listening_sctp "$port"
+	run timeout 20 "$SCTPIZE" nc -N 127.0.0.1 "$port" <<< "twelve bytes"
+	assert_success
+	assert_output "13
+done"
+	run timeout 20 "$SCTPIZE" socat - "TCP:127.0.0.1:$port" <<< "via socat"
+	assert_success
+	assert_output "10
+done"
+}
+
+@test "half-close reaches a program exec()ed on the socket, as inetd does (state kept across exec)" {
+	bg "$SCTPIZE" "$PY" "$SEM" exec-server "$port" 'wc -c; echo after-eof'
+	wait_for listening_sctp "$port"
+	run timeout 20 "$SCTPIZE" nc -N 127.0.0.1 "$port" <<< "through inetd"
+	assert_success
+	assert_output "14
+after-eof"
+}
+
+@test "a native SCTP peer never receives a byte the program did not write" {
+	bg sh -c "'$PY' '$SEM' native-server '$port' > '$T/native'"
+	wait_for listening_sctp "$port"
+	run timeout 20 "$SCTPIZE" "$PY" "$SEM" client "$port" "only this"
+	# Against a native peer shutdown(SHUT_WR) is SCTP's: the association ends,
+	# the reply is refused at its sender; nothing is silently accepted and lost.
+	refute_output --partial "reply"
+	wait_for grep -q '^reply' "$T/native"
+	run cat "$T/native"
+	assert_line "received $(printf 'only this' | od -An -tx1 | tr -d ' \n')"
+	refute_line "reply sent"
+}
+
+@test "shutdown() of a listener wakes the thread blocked in accept() with EINVAL" {
+	run timeout 20 "$SCTPIZE" "$PY" "$SEM" accept-wake "$port"
+	assert_success
+	assert_output --regexp '^woken: EINVAL 0\.[0-9]$'
+	refute listening_sctp "$port"
+}
+
+@test "TCP-like defaults on converted and accepted sockets: buffers, delayed SACK, connect timeout" {
+	run timeout 20 "$SCTPIZE" "$PY" "$SEM" options "$port"
+	assert_success
+	assert_line "proto 132"
+	# As root the buffers are forced (the kernel doubles what it is given);
+	# 5 INITs after 3, 6, 12, 24, 41 and 41 s: 127 s, TCP's connect timeout.
+	assert_line "client sack_delay=40 sndbuf=8388608 rcvbuf=8388608 init_attempts=5 init_max_timeo=41000"
+	assert_line --regexp '^accepted sack_delay=40 sndbuf=8388608 rcvbuf=8388608 '
+	run timeout 20 "$SCTPIZE" --sack-delay 0 --sndbuf 0 --rcvbuf=65536 --connect-timeout 0 \
+		"$PY" "$SEM" options "$port"
+	assert_success
+	assert_line "client sack_delay=200 sndbuf=212992 rcvbuf=131072 init_attempts=8 init_max_timeo=60000"
+}
+
+@test "--connect-timeout 4: a connect to a silent address fails with ETIMEDOUT after about 4 s" {
+	# A private network namespace whose only route leads into a dummy device.
+	run timeout 60 unshare -n sh -c "
+		ip link set lo up && ip link add d0 type dummy && ip link set d0 up &&
+		ip addr add 10.77.0.1/24 dev d0 &&
+		'$SCTPIZE' --connect-timeout 4 '$PY' '$SEM' connect-timeout 10.77.0.2"
+	assert_success
+	assert_output --regexp '^ETIMEDOUT ([3-6])$'
+}
+
+@test "MSG_OOB travels inline; SIOCATMARK answers 0 and SIOCOUTQ 0 once all is acknowledged" {
+	run timeout 20 "$SCTPIZE" "$PY" "$SEM" oob "$port"
+	assert_success
+	assert_line "inline ab!cd"
+	assert_line "atmark 0"
+	assert_line "outq 0"
+}

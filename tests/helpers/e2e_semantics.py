@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""e2e_semantics.py - small TCP programs for tests/e2e/semantics.bats.
+
+Each mode is an ordinary TCP program (run under sctpize by the tests), or,
+where the name says native, an SCTP program that knows nothing of sctpize.
+
+  server PORT          accept one connection, read to end of file, answer
+                       "got N bytes sha256 H" and close
+  exec-server PORT CMD accept one connection, make it fds 0 and 1, exec CMD
+                       (what inetd does)
+  client PORT DATA     send DATA, shutdown(SHUT_WR), print what comes back
+                       until end of file, then one more read ("eof-again N")
+                       and a write after the shutdown ("write-after: ERR")
+  native-server PORT   the same as server, on a native SCTP socket: prints
+                       the bytes it received (hex) to stdout
+  accept-wake PORT     a thread blocks in accept(); shutdown(SHUT_RDWR) on the
+                       listener must wake it: prints "woken: ERRNO SECONDS"
+  options PORT         connect to a server on PORT and print the SCTP options
+                       the converted and the accepted socket have
+  oob PORT             SIOCATMARK and SIOCOUTQ answers, MSG_OOB sent inline
+  connect-timeout ADDR try to connect to ADDR:9; prints "ERRNO SECONDS"
+"""
+import errno
+import fcntl
+import hashlib
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+SOL_SCTP = 132
+SCTP_RTOINFO, SCTP_INITMSG, SCTP_DELAYED_SACK = 0, 2, 16
+SIOCATMARK, SIOCOUTQ = 0x8905, 0x5411
+
+
+def listener(port, proto=0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(5)
+    return s
+
+
+def read_to_eof(c):
+    data = b""
+    while True:
+        b = c.recv(65536)
+        if not b:
+            return data
+        data += b
+
+
+def server(port):
+    s = listener(port)
+    c, _ = s.accept()
+    data = read_to_eof(c)
+    c.sendall(b"got %d bytes sha256 %s\n" % (len(data), hashlib.sha256(data).hexdigest().encode()))
+    c.close()
+
+
+def exec_server(port, cmd):
+    s = listener(port)
+    c, _ = s.accept()
+    os.dup2(c.fileno(), 0)
+    os.dup2(c.fileno(), 1)
+    c.close()
+    s.close()
+    os.execvp("sh", ["sh", "-c", cmd])
+
+
+def native_server(port):
+    s = listener(port, socket.IPPROTO_SCTP)
+    c, _ = s.accept()
+    data = b""
+    try:
+        data = read_to_eof(c)
+    except OSError as e:
+        print("read error", errno.errorcode.get(e.errno, e.errno))
+    print("received", data.hex())
+    try:
+        c.sendall(b"reply\n")
+        print("reply sent")
+    except OSError as e:
+        print("reply failed", errno.errorcode.get(e.errno, e.errno))
+    sys.stdout.flush()
+    c.close()
+
+
+def client(port, data):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(data.encode())
+    c.shutdown(socket.SHUT_WR)
+    try:
+        sys.stdout.write(read_to_eof(c).decode())
+        print("eof-again", len(c.recv(100)))
+    except OSError as e:
+        print("read error", errno.errorcode.get(e.errno, e.errno))
+    try:
+        c.send(b"x")
+        print("write-after: ok")
+    except OSError as e:
+        print("write-after:", errno.errorcode.get(e.errno, e.errno))
+    c.close()
+
+
+def accept_wake(port):
+    s = listener(port)
+    result = []
+
+    def wait():
+        t = time.monotonic()
+        try:
+            s.accept()
+            result.append("accepted")
+        except OSError as e:
+            result.append("%s %.1f" % (errno.errorcode.get(e.errno, e.errno), time.monotonic() - t))
+
+    th = threading.Thread(target=wait)
+    th.start()
+    time.sleep(0.5)
+    s.shutdown(socket.SHUT_RDWR)
+    th.join(5)
+    print("woken:", result[0] if result else "no (still blocked)")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def sctp_opts(s):
+    sack = struct.unpack("III", s.getsockopt(SOL_SCTP, SCTP_DELAYED_SACK, 12))
+    init = struct.unpack("HHHH", s.getsockopt(SOL_SCTP, SCTP_INITMSG, 8))
+    return "sack_delay=%d sndbuf=%d rcvbuf=%d init_attempts=%d init_max_timeo=%d" % (
+        sack[1], s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
+        s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF), init[2], init[3])
+
+
+def options(port):
+    s = listener(port)
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = s.accept()
+    print("proto", c.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))
+    print("client", sctp_opts(c))
+    print("accepted", sctp_opts(a))
+
+
+def oob(port):
+    s = listener(port)
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = s.accept()
+    c.sendall(b"ab")
+    c.send(b"!", socket.MSG_OOB)
+    c.sendall(b"cd")
+    got = b""
+    while len(got) < 5:
+        got += a.recv(100)
+    print("inline", got.decode())
+    mark = fcntl.ioctl(a.fileno(), SIOCATMARK, struct.pack("i", -1))
+    print("atmark", struct.unpack("i", mark)[0])
+    time.sleep(0.5)  # everything acknowledged by now
+    outq = fcntl.ioctl(c.fileno(), SIOCOUTQ, struct.pack("i", -1))
+    print("outq", struct.unpack("i", outq)[0])
+
+
+def connect_timeout(addr):
+    c = socket.socket()
+    t = time.monotonic()
+    try:
+        c.connect((addr, 9))
+        print("connected")
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, e.errno), "%.0f" % (time.monotonic() - t))
+
+
+if __name__ == "__main__":
+    mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "server":
+        server(int(args[0]))
+    elif mode == "exec-server":
+        exec_server(int(args[0]), args[1])
+    elif mode == "native-server":
+        native_server(int(args[0]))
+    elif mode == "client":
+        client(int(args[0]), args[1])
+    elif mode == "accept-wake":
+        accept_wake(int(args[0]))
+    elif mode == "options":
+        options(int(args[0]))
+    elif mode == "oob":
+        oob(int(args[0]))
+    elif mode == "connect-timeout":
+        connect_timeout(args[0])
+    else:
+        sys.exit("unknown mode " + mode)
