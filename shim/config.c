@@ -309,12 +309,11 @@ static void preset_fast(struct config *c)
  */
 static unsigned init_total(unsigned first, unsigned cap, unsigned waits)
 {
-	unsigned long long sum = 0, t = first;
+	unsigned long long sum = first, t = first;	/* the first wait is never capped */
 
-	for (unsigned i = 0; i < waits; i++) {
-		sum += t < cap ? t : cap;
-		if (t < cap)
-			t *= 2;
+	for (unsigned i = 1; i < waits; i++) {
+		t = t * 2 < cap ? t * 2 : cap;
+		sum += t;
 	}
 	return sum > 0xffffffffu ? 0xffffffffu : (unsigned)sum;
 }
@@ -327,12 +326,10 @@ static void init_schedule(struct config *c)
 
 	if (!c->connect_timeout)
 		return;
-	if (first > cap)
-		first = cap;
 	while (init_total(first, cap, waits) < goal && waits < 65535)
 		waits++;
-	/* The smallest cap (at least the first wait) that still reaches the goal. */
-	for (lo = first, hi = cap; lo < hi;) {
+	/* The smallest cap that still reaches the goal. */
+	for (lo = 1, hi = cap; lo < hi;) {
 		unsigned mid = lo + (hi - lo) / 2;
 
 		if (init_total(first, mid, waits) >= goal)
