@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,25 @@
 #define ADAPT_MASK 0xffffff00u
 
 _Atomic unsigned char fd_state[FD_TRACKED];
+
+/*
+ * Two threads reading one new socket at once must not both take its head:
+ * the second would swallow the first message of data.  The peek that waits
+ * is outside the lock; the check and the read-off are inside, and never
+ * block.  Held across fork() by the forking thread, so no child inherits it
+ * taken.
+ */
+static pthread_mutex_t resolving = PTHREAD_MUTEX_INITIALIZER;
+
+static void lock_resolving(void)
+{
+	pthread_mutex_lock(&resolving);
+}
+
+static void unlock_resolving(void)
+{
+	pthread_mutex_unlock(&resolving);
+}
 
 static void store(int fd, unsigned state)
 {
@@ -84,6 +104,14 @@ void fd_adopt(int fd, unsigned state)
 	errno = saved;
 }
 
+/* Our reads tell the peer's marker from data by the stream (read.c). */
+static bool peer_marks(int fd)
+{
+	int one = 1;
+
+	return real.setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &one, sizeof(one)) == 0;
+}
+
 /*
  * The peer's adaptation indication, if it is at the head of the queue: read
  * it off (the program must never see it) and note whether it is ours.  With
@@ -96,35 +124,40 @@ unsigned fd_resolve(int fd, int flags)
 	struct iovec iov = { .iov_base = &n, .iov_len = sizeof(n) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	unsigned state = fd_get(fd);
+	int saved;
 	ssize_t r;
 
 	if (!(state & FD_PENDING))
 		return state;
-	r = real.recvmsg(fd, &m, MSG_PEEK | (flags & MSG_DONTWAIT));
+	r = real.recvmsg(fd, &m, MSG_PEEK | (flags & MSG_DONTWAIT));	/* may wait */
 	if (r < 0)
 		return state;
-	state &= ~FD_PENDING;
-	if (r > 0 && (m.msg_flags & MSG_NOTIFICATION)) {
-		int saved = errno;
-
+	saved = errno;
+	lock_resolving();
+	state = fd_get(fd);
+	if (state & FD_PENDING) {	/* (another thread may have answered meanwhile) */
 		m.msg_flags = 0;
-		r = real.recvmsg(fd, &m, MSG_DONTWAIT);	/* now for real */
-		if (r >= (ssize_t)sizeof(n.sn_adaptation_event) &&
-		    n.sn_header.sn_type == SCTP_ADAPTATION_INDICATION &&
-		    (n.sn_adaptation_event.sai_adaptation_ind & ADAPT_MASK) == ADAPT_MAGIC) {
-			int one = 1;
-
-			/* Our reads tell its marker from data by the stream (read.c). */
-			if (real.setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &one,
-					    sizeof(one)) == 0)
+		r = real.recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT);
+		if (r >= 0)
+			state &= ~FD_PENDING;
+		if (r > 0 && (m.msg_flags & MSG_NOTIFICATION)) {
+			m.msg_flags = 0;
+			r = real.recvmsg(fd, &m, MSG_DONTWAIT);	/* now for real */
+			if (r >= (ssize_t)sizeof(n.sn_adaptation_event) &&
+			    n.sn_header.sn_type == SCTP_ADAPTATION_INDICATION &&
+			    (n.sn_adaptation_event.sai_adaptation_ind & ADAPT_MASK) == ADAPT_MAGIC &&
+			    peer_marks(fd))
 				state |= FD_PEER;
 		}
-		errno = saved;
+		if (!(state & FD_PENDING)) {
+			fd_set_state(fd, state);
+			logmsg(1, "fd %d: the peer %s sctpize: half-close %s", fd,
+			       state & FD_PEER ? "runs" : "does not run",
+			       state & FD_PEER ? "negotiated" : "as SCTP does it");
+		}
 	}
-	fd_set_state(fd, state);
-	logmsg(1, "fd %d: the peer %s sctpize: half-close %s", fd,
-	       state & FD_PEER ? "runs" : "does not run",
-	       state & FD_PEER ? "negotiated" : "as SCTP does it");
+	unlock_resolving();
+	errno = saved;
 	return state;
 }
 
@@ -155,6 +188,7 @@ void fd_state_init(void)
 
 	if (!cfg.half_close)
 		return;
+	pthread_atfork(lock_resolving, unlock_resolving, unlock_resolving);
 	dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd",
 			   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
