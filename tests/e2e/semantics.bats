@@ -38,6 +38,16 @@ setup() {
 	assert_output "got 4194304 bytes sha256 $(sha256sum < "$T/data" | cut -d' ' -f1)"
 }
 
+@test "a blocking writer of 64 MiB in 1 MiB writes finishes, every byte in order" {
+	head -c 67108864 /dev/urandom > "$T/data"
+	bg "$SCTPIZE" "$PY" "$SEM" server "$port"
+	wait_for listening_sctp "$port"
+	run timeout 120 "$SCTPIZE" socat -b 1048576 -t 30 - "TCP:127.0.0.1:$port" < "$T/data"
+	assert_success
+	assert_output "got 67108864 bytes sha256 $(sha256sum < "$T/data" | cut -d' ' -f1)"
+	rm -f "$T/data"
+}
+
 @test "half-close: nc -N and socat as clients, socat as the server" {
 	bg "$SCTPIZE" socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'wc -c; echo done'
 	wait_for listening_sctp "$port"

@@ -44,19 +44,25 @@ def listener(port, proto=0):
 
 
 def read_to_eof(c):
-    data = b""
+    data = bytearray()
     while True:
         b = c.recv(65536)
         if not b:
-            return data
+            return bytes(data)
         data += b
 
 
 def server(port):
     s = listener(port)
     c, _ = s.accept()
-    data = read_to_eof(c)
-    c.sendall(b"got %d bytes sha256 %s\n" % (len(data), hashlib.sha256(data).hexdigest().encode()))
+    h, n = hashlib.sha256(), 0
+    while True:
+        b = c.recv(1 << 20)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    c.sendall(b"got %d bytes sha256 %s\n" % (n, h.hexdigest().encode()))
     c.close()
 
 
