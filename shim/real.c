@@ -62,6 +62,7 @@ static void resolve(void)
 	RESOLVE(fcntl);
 	RESOLVE(fcntl64);
 	RESOLVE(ioctl);
+	RESOLVE(sendfile);
 	/* No settings from the environment of setuid or file-capability programs. */
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
 	resolve_init();

@@ -20,6 +20,7 @@
  *   shutdown.c shutdown(): half-close between two sctpize ends; listeners
  *   fdstate.c  the little state a descriptor needs for half-close; dup/close
  *   ioctl.c    ioctl(): SIOCATMARK and SIOCOUTQ on SCTP sockets
+ *   sendfile.c sendfile() to an SCTP socket as a stream, not a message per page
  *
  * Whether a socket is SCTP is asked of the kernel (SO_PROTOCOL), which
  * stays right across dup(), fork(), exec() and descriptor passing.  Only
@@ -115,6 +116,7 @@ struct real_calls {
 	int (*fcntl)(int, int, ...);
 	int (*fcntl64)(int, int, ...);
 	int (*ioctl)(int, unsigned long, ...);
+	ssize_t (*sendfile)(int, int, off_t *, size_t);
 };
 
 extern struct real_calls real;

@@ -114,6 +114,19 @@ after-eof"
 	assert_output --regexp '^ETIMEDOUT ([3-6])$'
 }
 
+@test "sendfile() of 16 MiB arrives intact in large reads, not a 4 KiB message per page" {
+	head -c 16777216 /dev/urandom > "$T/file"
+	bg "$SCTPIZE" "$PY" "$SEM" sendfile-server "$port" "$T/file"
+	wait_for listening_sctp "$port"
+	run timeout 60 "$SCTPIZE" "$PY" "$SEM" count-client "$port"
+	assert_success
+	assert_output --regexp "^bytes 16777216 reads [0-9]+ sha256 $(sha256sum < "$T/file" | cut -d' ' -f1)\$"
+	local reads
+	reads=$(awk '{ print $4 }' <<< "$output")
+	echo "# 16 MiB by sendfile: $reads reads" >&3
+	[ "$reads" -le 1024 ] || fail "$reads reads: the pages still travel as messages of their own"
+}
+
 @test "MSG_OOB travels inline; SIOCATMARK answers 0 and SIOCOUTQ 0 once all is acknowledged" {
 	run timeout 20 "$SCTPIZE" "$PY" "$SEM" oob "$port"
 	assert_success

@@ -17,6 +17,8 @@ where the name says native, an SCTP program that knows nothing of sctpize.
                        listener must wake it: prints "woken: ERRNO SECONDS"
   options PORT         connect to a server on PORT and print the SCTP options
                        the converted and the accepted socket have
+  sendfile-server PORT FILE  accept one connection, send FILE with sendfile()
+  count-client PORT    read to end of file: "bytes N reads R sha256 H"
   oob PORT             SIOCATMARK and SIOCOUTQ answers, MSG_OOB sent inline
   connect-timeout ADDR try to connect to ADDR:9; prints "ERRNO SECONDS"
 """
@@ -64,6 +66,29 @@ def server(port):
         n += len(b)
     c.sendall(b"got %d bytes sha256 %s\n" % (n, h.hexdigest().encode()))
     c.close()
+
+
+def sendfile_server(port, path):
+    s = listener(port)
+    c, _ = s.accept()
+    with open(path, "rb") as f:
+        size, off = os.fstat(f.fileno()).st_size, 0
+        while off < size:
+            off += os.sendfile(c.fileno(), f.fileno(), off, size - off)
+    c.close()
+
+
+def count_client(port):
+    c = socket.create_connection(("127.0.0.1", port))
+    h, n, reads = hashlib.sha256(), 0, 0
+    while True:
+        b = c.recv(1 << 20)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+        reads += 1
+    print("bytes %d reads %d sha256 %s" % (n, reads, h.hexdigest()))
 
 
 def exec_server(port, cmd):
@@ -182,6 +207,10 @@ if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "server":
         server(int(args[0]))
+    elif mode == "sendfile-server":
+        sendfile_server(int(args[0]), args[1])
+    elif mode == "count-client":
+        count_client(int(args[0]))
     elif mode == "exec-server":
         exec_server(int(args[0]), args[1])
     elif mode == "native-server":

@@ -34,6 +34,8 @@ recv
 recvfrom
 recvmsg
 send
+sendfile
+sendfile64
 sendmsg
 sendto
 setsockopt
