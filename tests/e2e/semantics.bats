@@ -134,3 +134,19 @@ after-eof"
 	assert_line "atmark 0"
 	assert_line "outq 0"
 }
+
+@test "what stays as SCTP does it, as documented: FIONREAD, reads not merged, MSG_PEEK, SO_ZEROCOPY" {
+	run timeout 30 "$SCTPIZE" "$PY" "$SEM" differences "$port"
+	assert_success
+	# 100 writes of 10 bytes: FIONREAD and a peek see the next message only;
+	# each read returns one message.
+	assert_line "fionread 10"
+	assert_line "peek 10"
+	assert_line "reads 100"
+	assert_line "zerocopy ENOTSUP"	# (EOPNOTSUPP: the same number on Linux)
+	# Nagle with 40 ms delayed SACK: write-write-read in tens of ms, not the
+	# ~400 ms of SCTP's 200 ms default (a figure for the log, not asserted).
+	echo "# $(grep nagle <<< "$output")" >&3
+	run timeout 60 "$SCTPIZE" --sack-delay 0 "$PY" "$SEM" differences "$port"
+	echo "# with the kernel's 200 ms: $(grep nagle <<< "$output")" >&3
+}

@@ -20,6 +20,7 @@ where the name says native, an SCTP program that knows nothing of sctpize.
   sendfile-server PORT FILE  accept one connection, send FILE with sendfile()
   count-client PORT    read to end of file: "bytes N reads R sha256 H"
   oob PORT             SIOCATMARK and SIOCOUTQ answers, MSG_OOB sent inline
+  differences PORT     the documented differences that remain, one per line
   connect-timeout ADDR try to connect to ADDR:9; prints "ERRNO SECONDS"
 """
 import errno
@@ -193,6 +194,43 @@ def oob(port):
     print("outq", struct.unpack("i", outq)[0])
 
 
+def differences(port):
+    """What stays as SCTP does it (libsctpize(7)): each line one documented row."""
+    s = listener(port)
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = s.accept()
+    for _ in range(100):
+        c.send(b"0123456789")
+    time.sleep(0.5)
+    FIONREAD = 0x541B
+    n = struct.unpack("i", fcntl.ioctl(a.fileno(), FIONREAD, struct.pack("i", 0)))[0]
+    print("fionread", n)
+    print("peek", len(a.recv(4096, socket.MSG_PEEK)))
+    reads = 0
+    got = 0
+    while got < 1000:
+        got += len(a.recv(4096))
+        reads += 1
+    print("reads", reads)
+    try:
+        c.setsockopt(socket.SOL_SOCKET, 60, 1)  # SO_ZEROCOPY
+        print("zerocopy ok")
+    except OSError as e:
+        print("zerocopy", errno.errorcode.get(e.errno, e.errno))
+    # TCP_NODELAY off (the default): Nagle, with the peer's delayed SACK.
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+    t = time.monotonic()
+    for _ in range(10):
+        c.send(b"a" * 100)
+        c.send(b"b" * 100)
+        while len(a.recv(4096)) == 0:
+            pass
+        a.recv(4096)
+        a.send(b"r")
+        c.recv(1)
+    print("nagle-rtt-ms %.0f" % ((time.monotonic() - t) * 100))
+
+
 def connect_timeout(addr):
     c = socket.socket()
     t = time.monotonic()
@@ -223,6 +261,8 @@ if __name__ == "__main__":
         options(int(args[0]))
     elif mode == "oob":
         oob(int(args[0]))
+    elif mode == "differences":
+        differences(int(args[0]))
     elif mode == "connect-timeout":
         connect_timeout(args[0])
     else:
