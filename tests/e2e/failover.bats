@@ -109,8 +109,15 @@ transfer() {
 	esac
 	# The association keeps both addresses of each peer, dead or alive.
 	if [ "$proto" = sctp ]; then
-		tl_assoc_raddrs c > "$T/raddrs.c"
-		tl_assoc_raddrs s > "$T/raddrs.s"
+		# (Read again while a namespace shows no association yet: seen once in CI.)
+		local side i
+		for side in c s; do
+			for i in $(seq 20); do
+				tl_assoc_raddrs "$side" > "$T/raddrs.$side"
+				grep -q . "$T/raddrs.$side" && break
+				sleep 0.1
+			done
+		done
 		tl_exec c cat /proc/net/sctp/remaddr > "$T/remaddr.c"
 		tl_exec s cat /proc/net/sctp/remaddr > "$T/remaddr.s"
 	fi
