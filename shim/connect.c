@@ -61,7 +61,7 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	sctpize_init();
 	if (!addr || !((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 		       (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) ||
-	    (!cfg.peer_addrs.n && !cfg.peer_resolved) || !is_sctp(fd))
+	    (!cfg.peer_addrs.n && !cfg.peer_resolved))
 		return plain_connect(fd, addr, len);
 
 	for (int i = 0; i < cfg.peer_addrs.n && n == 0; i++)
@@ -72,7 +72,8 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 			}
 	if (n == 0 && cfg.peer_resolved)
 		n = resolved_peers(addr, cand, MAX_ADDRS);
-	if (n == 0)
+	/* Asked of the kernel only now: most connects have no other address. */
+	if (n == 0 || !is_sctp(fd))
 		return plain_connect(fd, addr, len);
 	/* The program's own address first, then the others the socket can reach. */
 	size_t first = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)

@@ -129,9 +129,11 @@ unsigned fd_resolve(int fd, int flags)
 
 	if (!(state & FD_PENDING))
 		return state;
-	r = real.recvmsg(fd, &m, MSG_PEEK | (flags & MSG_DONTWAIT));	/* may wait */
-	if (r < 0)
-		return state;
+	if (!(flags & MSG_DONTWAIT)) {
+		r = real.recvmsg(fd, &m, MSG_PEEK);	/* may wait; then look again, locked */
+		if (r < 0)
+			return state;
+	}
 	saved = errno;
 	lock_resolving();
 	state = fd_get(fd);
