@@ -55,7 +55,8 @@ setup() {
 	assert_success
 	assert_output "13
 done"
-	run timeout 20 "$SCTPIZE" socat - "TCP:127.0.0.1:$port" <<< "via socat"
+	# (-t 10: socat waits that long for the reply after its half-close; its default is 0.5 s)
+	run timeout 20 "$SCTPIZE" socat -t 10 - "TCP:127.0.0.1:$port" <<< "via socat"
 	assert_success
 	assert_output "10
 done"
@@ -135,7 +136,7 @@ after-eof"
 	assert_line "outq 0"
 }
 
-@test "what stays as SCTP does it, as documented: FIONREAD, reads not merged, MSG_PEEK, SO_ZEROCOPY" {
+@test "what stays as SCTP does it, as documented: FIONREAD, reads not merged, MSG_PEEK, SO_ZEROCOPY, MSG_MORE" {
 	run timeout 30 "$SCTPIZE" "$PY" "$SEM" differences "$port"
 	assert_success
 	# 100 writes of 10 bytes: FIONREAD and a peek see the next message only;
@@ -144,6 +145,7 @@ after-eof"
 	assert_line "peek 10"
 	assert_line "reads 100"
 	assert_line "zerocopy ENOTSUP"	# (EOPNOTSUPP: the same number on Linux)
+	assert_line "more 3 4"
 	# Nagle with 40 ms delayed SACK: write-write-read in tens of ms, not the
 	# ~400 ms of SCTP's 200 ms default (a figure for the log, not asserted).
 	echo "# $(grep nagle <<< "$output")" >&3

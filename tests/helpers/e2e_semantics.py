@@ -217,6 +217,10 @@ def differences(port):
         print("zerocopy ok")
     except OSError as e:
         print("zerocopy", errno.errorcode.get(e.errno, e.errno))
+    # MSG_MORE holds the bytes back, but they stay a message of their own.
+    c.send(b"abc", socket.MSG_MORE)
+    c.send(b"defg")
+    print("more", len(a.recv(100)), len(a.recv(100)))
     # TCP_NODELAY off (the default): Nagle, with the peer's delayed SACK.
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
     t = time.monotonic()
