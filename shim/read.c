@@ -7,12 +7,13 @@
  * of the message (SCTP_RCVINFO):
  *
  *   FD_PENDING    the peer's announcement may be queued: read it off first;
- *   FD_PEER       a one-byte message on MARKER_SID with MARKER_PPID is the
- *                 peer's shutdown(SHUT_WR) (shutdown.c): the read answers 0,
- *                 end of file, as TCP's would after a FIN;
+ *   FD_PEER       a one-byte message with MARKER_PPID is the peer's
+ *                 shutdown(SHUT_WR) (shutdown.c): the read answers 0, end
+ *                 of file, as TCP's would after a FIN;
  *   FD_PEER_SHUT  from then on every read answers 0 at once.
  *
- * Data is never on MARKER_SID: a converted program only sends on stream 0.
+ * Program data never carries MARKER_PPID: a converted program sends with
+ * PPID 0.  The marker travels on the data's stream, so it comes after it.
  *
  * recv()/recvfrom() with MSG_WAITALL loop over SCTP's one-message reads
  * until the length asked for, end of file, an error or a signal.  The

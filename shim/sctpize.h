@@ -163,8 +163,12 @@ enum {
 };
 extern _Atomic unsigned char fd_state[FD_TRACKED];
 
-/* The half-close marker: one byte on this stream, with this payload protocol id. */
-#define MARKER_SID 1
+/*
+ * The half-close marker: one byte with this payload protocol id, on the
+ * data's own stream 0, so that it is delivered after every byte sent before
+ * it (SCTP orders messages per stream only).  Program data has PPID 0.
+ */
+#define MARKER_SID 0
 #define MARKER_PPID 0x535a4846u		/* "SZHF" */
 
 static inline unsigned fd_get(int fd)

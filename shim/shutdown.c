@@ -5,8 +5,9 @@
  * graceful end, after which the peer can no longer send.  TCP programs
  * (socat, nc -N, request/response clients) half-close and then read the
  * reply.  When the peer runs sctpize too (negotiated, fdstate.c), our
- * shutdown(SHUT_WR) is instead one byte on MARKER_SID with MARKER_PPID,
- * which the peer's reads turn into end of file (read.c); later writes here
+ * shutdown(SHUT_WR) is instead one byte with MARKER_PPID, on the data's
+ * stream so that it arrives after all of it, which the peer's reads turn
+ * into end of file (read.c); later writes here
  * fail with EPIPE (write.c).  Once both ends have half-closed, or on
  * SHUT_RDWR, SCTP's own shutdown ends the association.  Against a native
  * peer shutdown() is the kernel's, unchanged: what the peer sends after it
