@@ -79,6 +79,10 @@ transfer() {
 	local proto=$1 fault=$2 wpid rc=0
 	shift 2
 	SRC=$BATS_FILE_TMPDIR/src
+	# The kernel's buffers, not sctpize's 4 MiB: with them the sender would queue the
+	# whole file at once and exit, and the association would end up an orphan
+	# (no longer listed) before the fault; these tests watch it across the fault.
+	[ "$proto" = sctp ] && set -- --sndbuf 0 --rcvbuf 0 "$@"
 	if [ "$proto" = sctp ]; then
 		bg ip netns exec "$TL_S" "$SCTPIZE" --bind-all "$@" \
 			socat -u "TCP-LISTEN:$PORT,bind=$TL_S1" "CREATE:$T/dst"
