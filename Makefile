@@ -33,7 +33,7 @@ $(B)/shim/%.o: shim/%.c shim/sctpize.h
 
 $(B)/libsctpize.so: $(SHIM_OBJS) shim/libsctpize.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=shim/libsctpize.map \
-		-Wl,-z,now -o $@ $(SHIM_OBJS) $(SHIM_LDLIBS)
+		-o $@ $(SHIM_OBJS) $(SHIM_LDLIBS)
 
 # The helper shares the library's parser, so the wrapper refuses what the library would.
 HELPER_SRCS = bin/sctpize-helper.c bin/status.c shim/config.c

@@ -17,14 +17,12 @@ static int accepted(int lfd, int fd)
 {
 	if (fd < 0)
 		return fd;
-	if (fd_get(lfd) & FD_OURS) {
+	fd_inherit(fd, lfd);
+	if (fd_get(fd) & FD_PENDING) {
 		int saved = errno;
 
-		fd_adopt(fd, FD_PENDING);
 		fd_resolve(fd, MSG_DONTWAIT);	/* (EAGAIN: decided at the first read) */
 		errno = saved;
-	} else {
-		fd_forget(fd);
 	}
 	if ((cfg.nodelay || cfg.verbose >= 1) && is_sctp(fd)) {
 		apply_defaults(fd);

@@ -18,9 +18,12 @@
  *
  * The state is one byte per descriptor below FD_TRACKED, read with a plain
  * load on every read and write (no system call), and written only when it
- * changes.  It is also kept in the socket itself, in the low byte of our
- * (already sent) adaptation indication, so a program started by exec() on
- * an inherited socket (inetd) finds it again (fd_state_init()).  dup()ed
+ * changes.  It is also kept in the socket itself, so a program started by
+ * exec() on an inherited socket (inetd) finds it again (fd_state_init()):
+ * in the low byte of our (already sent) adaptation indication, and, for
+ * "the peer runs sctpize", in SCTP_RECVRCVINFO, which our reads need on
+ * anyway.  An accepted socket inherits both options from its listener, so
+ * accept() costs no system call of ours before the resolution.  dup()ed
  * descriptors get a copy; close() forgets; a descriptor number reused by a
  * call we do not see is caught where the state is used (it is checked
  * against the kernel before it changes an answer).
@@ -83,6 +86,12 @@ void fd_set_state(int fd, unsigned state)
 void fd_forget(int fd)
 {
 	store(fd, 0);
+}
+
+/* An accepted socket: the kernel copied the listener's options (subscription, indication). */
+void fd_inherit(int fd, int lfd)
+{
+	store(fd, fd_get(lfd) & FD_OURS ? FD_OURS | FD_PENDING : 0);
 }
 
 void fd_adopt(int fd, unsigned state)
@@ -152,7 +161,7 @@ unsigned fd_resolve(int fd, int flags)
 				state |= FD_PEER;
 		}
 		if (!(state & FD_PENDING)) {
-			fd_set_state(fd, state);
+			store(fd, state);	/* (the socket keeps PENDING, and RECVRCVINFO if FD_PEER) */
 			logmsg(1, "fd %d: the peer %s sctpize: half-close %s", fd,
 			       state & FD_PEER ? "runs" : "does not run",
 			       state & FD_PEER ? "negotiated" : "as SCTP does it");
@@ -172,10 +181,19 @@ static void adopt_inherited(int fd)
 {
 	struct sctp_setadaptation a = { 0 };
 	socklen_t len = sizeof(a);
+	unsigned state;
+	int on = 0;
 
-	if (syscall(SYS_getsockopt, fd, IPPROTO_SCTP, SCTP_ADAPTATION_LAYER, &a, &len) == 0 &&
-	    (a.ssb_adaptation_ind & ADAPT_MASK) == ADAPT_MAGIC)
-		store(fd, a.ssb_adaptation_ind & 0xff);
+	if (syscall(SYS_getsockopt, fd, IPPROTO_SCTP, SCTP_ADAPTATION_LAYER, &a, &len) != 0 ||
+	    (a.ssb_adaptation_ind & ADAPT_MASK) != ADAPT_MAGIC)
+		return;
+	state = a.ssb_adaptation_ind & 0xff;
+	len = sizeof(on);
+	/* Resolved before the exec, to "the peer runs sctpize" (peer_marks())? */
+	if ((state & FD_PENDING) &&
+	    syscall(SYS_getsockopt, fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, &len) == 0 && on)
+		state = (state & ~FD_PENDING) | FD_PEER;
+	store(fd, state);
 }
 
 /*

@@ -23,6 +23,7 @@
 struct real_calls real;
 struct config cfg;
 
+atomic_bool sctpize_ready;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* Resolve one symbol to the next definition after ours (another preload or libc). */
@@ -67,10 +68,12 @@ static void resolve(void)
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
 	resolve_init();
 	fd_state_init();
+	atomic_store_explicit(&sctpize_ready, true, memory_order_release);
 	errno = saved;
 }
 
-void sctpize_init(void)
+/* The first call (sctpize_init()): pthread_once() lets one thread start, the others wait. */
+void sctpize_start(void)
 {
 	pthread_once(&once, resolve);
 }

@@ -122,8 +122,16 @@ struct real_calls {
 extern struct real_calls real;
 extern struct config cfg;
 
-/* real.c: resolve the real calls and read the configuration, once per process. */
-void sctpize_init(void);
+/* real.c: resolve the real calls and read the configuration, once per process;
+ * sctpize_ready is set when that is done. */
+void sctpize_start(void);
+extern atomic_bool sctpize_ready;
+/* Every wrapper's first step: after start-up, one load and a branch. */
+static inline void sctpize_init(void)
+{
+	if (__builtin_expect(!atomic_load_explicit(&sctpize_ready, memory_order_acquire), 0))
+		sctpize_start();
+}
 
 /* real.c: true when fd is a socket of protocol IPPROTO_SCTP.  Keeps errno. */
 bool is_sctp(int fd);
@@ -179,8 +187,10 @@ static inline unsigned fd_get(int fd)
 /* Set fd's state (and keep it in the socket, for exec()), or forget fd. */
 void fd_set_state(int fd, unsigned state);
 void fd_forget(int fd);
-/* A converted or accepted socket: announce half-close (before connect/listen). */
+/* A converted socket: announce half-close (before connect/listen). */
 void fd_adopt(int fd, unsigned state);
+/* An accepted socket, from listener lfd: the listener's announcement is its own already. */
+void fd_inherit(int fd, int lfd);
 /* Learn whether the peer announced half-close, if the answer is queued; new state. */
 unsigned fd_resolve(int fd, int flags);
 /* real.c start-up: the state of the sockets this process inherited across exec(). */
