@@ -46,7 +46,7 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
-void logmsg(int level, const char *fmt, ...)
+void log_line(int level, const char *fmt, ...)
 {
 	int saved = errno;
 	char line[512];

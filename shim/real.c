@@ -78,6 +78,16 @@ void sctpize_start(void)
 	pthread_once(&once, resolve);
 }
 
+/* Without keeping errno: only a failure sets it, and then the caller's next call fails too. */
+bool socket_is_sctp(int fd)
+{
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	return real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
+	       proto == IPPROTO_SCTP;
+}
+
 bool is_sctp(int fd)
 {
 	int saved = errno, proto = 0;

@@ -135,6 +135,9 @@ static inline void sctpize_init(void)
 
 /* real.c: true when fd is a socket of protocol IPPROTO_SCTP.  Keeps errno. */
 bool is_sctp(int fd);
+/* real.c: the same, for a caller about to hand fd to the kernel anyway: if the question
+ * fails (EBADF, ENOTSOCK), errno is set, and the caller's own call fails the same way. */
+bool socket_is_sctp(int fd);
 
 /* tune.c: give a converted or accepted SCTP socket the configured defaults. Keeps errno. */
 void apply_defaults(int fd);
@@ -196,8 +199,14 @@ unsigned fd_resolve(int fd, int flags);
 /* real.c start-up: the state of the sockets this process inherited across exec(). */
 void fd_state_init(void);
 
-/* log.c: one diagnostic line if cfg.verbose >= level (level 0: errors).  Keeps errno. */
-void logmsg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* log.c: one diagnostic line if cfg.verbose >= level (level 0: errors).  Keeps errno.
+ * The level is checked here, so a quiet process pays one compare per call site. */
+void log_line(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define logmsg(level, ...) \
+	do { \
+		if ((level) <= cfg.verbose) \
+			log_line((level), __VA_ARGS__); \
+	} while (0)
 
 /* tcpinfo.c: answer getsockopt(IPPROTO_TCP, TCP_INFO) on SCTP socket fd. */
 int tcp_info_from_sctp(int fd, void *optval, socklen_t *optlen);

@@ -321,7 +321,7 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 EXPORT int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
 	sctpize_init();
-	if (level != IPPROTO_TCP || !is_sctp(fd))
+	if (level != IPPROTO_TCP || !socket_is_sctp(fd))
 		return real.setsockopt(fd, level, optname, optval, optlen);
 	return tcp_setsockopt(fd, optname, optval, optlen);
 }
@@ -436,7 +436,7 @@ static int tcp_getsockopt(int fd, int optname, void *optval, socklen_t *optlen)
 EXPORT int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 {
 	sctpize_init();
-	if (level != IPPROTO_TCP || !is_sctp(fd))
+	if (level != IPPROTO_TCP || !socket_is_sctp(fd))
 		return real.getsockopt(fd, level, optname, optval, optlen);
 	return tcp_getsockopt(fd, optname, optval, optlen);
 }
