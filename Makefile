@@ -36,7 +36,7 @@ $(B)/libsctpize.so: $(SHIM_OBJS) shim/libsctpize.map
 		-o $@ $(SHIM_OBJS) $(SHIM_LDLIBS)
 
 # The helper shares the library's parser, so the wrapper refuses what the library would.
-HELPER_SRCS = bin/sctpize-helper.c bin/status.c shim/config.c
+HELPER_SRCS = bin/sctpize-helper.c bin/status.c bin/explain.c shim/config.c shim/rules.c
 $(B)/sctpize-helper: $(HELPER_SRCS) bin/helper.h shim/sctpize.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SRCS)
@@ -81,24 +81,27 @@ demo-failover: all
 	tests/run --exec tests/demo-failover
 
 lint:
-	mandoc -Tlint -W warning man/sctpize.1 man/libsctpize.7
+	mandoc -Tlint -W warning man/sctpize.1 man/sctpize.conf.5 man/libsctpize.7
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPLETIONDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(COMPLETIONDIR)
 	install -m 644 $(B)/libsctpize.so $(DESTDIR)$(LIBDIR)/libsctpize.so
 	install -m 755 $(B)/sctpize-helper $(DESTDIR)$(LIBDIR)/sctpize-helper
 	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' bin/sctpize.in \
 		> $(DESTDIR)$(BINDIR)/sctpize
 	chmod 755 $(DESTDIR)$(BINDIR)/sctpize
 	install -m 644 man/sctpize.1 $(DESTDIR)$(MANDIR)/man1/sctpize.1
+	install -m 644 man/sctpize.conf.5 $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5
 	install -m 644 man/libsctpize.7 $(DESTDIR)$(MANDIR)/man7/libsctpize.7
 	install -m 644 bin/sctpize.bash-completion $(DESTDIR)$(COMPLETIONDIR)/sctpize
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sctpize $(DESTDIR)$(LIBDIR)/libsctpize.so \
 		$(DESTDIR)$(LIBDIR)/sctpize-helper \
-		$(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man7/libsctpize.7 \
+		$(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5 \
+		$(DESTDIR)$(MANDIR)/man7/libsctpize.7 \
 		$(DESTDIR)$(COMPLETIONDIR)/sctpize
 	-rmdir $(DESTDIR)$(LIBDIR)
 

@@ -13,4 +13,7 @@ enum obstacle preload_obstacle(const char *path);
 /* status.c: the report on process arg (a PID); the exit status. */
 int status(const char *arg);
 
+/* explain.c: sctpize explain [server|client ADDR PORT] [PROGRAM]; the exit status. */
+int explain(int argc, char **argv);
+
 #endif

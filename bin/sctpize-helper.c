@@ -144,8 +144,10 @@ int main(int argc, char **argv)
 		return probe();
 	if (argc == 3 && strcmp(argv[1], "inspect") == 0)
 		return inspect(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "explain") == 0)
+		return explain(argc - 2, argv + 2);
 	if (argc == 3 && strcmp(argv[1], "status") == 0)
 		return status(argv[2]);
-	fprintf(stderr, "usage: sctpize-helper validate | probe | inspect FILE | status PID\n");
+	fprintf(stderr, "usage: sctpize-helper validate | probe | inspect FILE | status PID | explain [ROLE ADDR PORT] [PROG]\n");
 	return 2;
 }

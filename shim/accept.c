@@ -13,7 +13,7 @@
 
 #include "sctpize.h"
 
-static int accepted(int lfd, int fd)
+int accepted(int lfd, int fd)
 {
 	if (fd < 0)
 		return fd;
@@ -34,11 +34,15 @@ static int accepted(int lfd, int fd)
 EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *addrlen)
 {
 	sctpize_init();
+	if (fd_get(fd) & FD_DUAL)
+		return dual_accept(fd, addr, addrlen, 0);
 	return accepted(fd, real.accept(fd, addr, addrlen));
 }
 
 EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 {
 	sctpize_init();
+	if (fd_get(fd) & FD_DUAL)
+		return dual_accept(fd, addr, addrlen, flags);
 	return accepted(fd, real.accept4(fd, addr, addrlen, flags));
 }

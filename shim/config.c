@@ -261,6 +261,19 @@ static bool parse_one(struct config *c, const char *name, const char *v, bool *f
 		return parse_zero_or(c, name, v, 1, 86400, &c->connect_timeout);
 	if (strcmp(key, "HALF_CLOSE") == 0)
 		return parse_bool(c, name, v, &c->half_close);
+	if (strcmp(key, "RULES") == 0 || strcmp(key, "CONFIG") == 0)
+		return true;		/* read after the others: config_parse() */
+	if (strcmp(key, "DEFAULT") == 0) {
+		c->default_action = parse_action(v);
+		c->default_from = DEFAULT_ENV;
+		if (!c->default_action)
+			return fail(c, "%s: '%s' is not sctp, tcp or both", name, v);
+		return true;
+	}
+	if (strcmp(key, "FALLBACK") == 0)
+		return parse_bool(c, name, v, &c->fallback);
+	if (strcmp(key, "FALLBACK_TIMEOUT") == 0)
+		return parse_num(c, name, v, 100, 60000, &c->fallback_timeout);
 	if (strcmp(key, "FAILOVER") == 0) {
 		if (strcmp(v, "fast") == 0)
 			*failover_fast = true;
@@ -342,9 +355,23 @@ static void init_schedule(struct config *c)
 	c->init_max_timeo = lo;
 }
 
+/* Rules: SCTPIZE_RULES first, then the config file; first match wins. */
+static bool parse_rules(struct config *c, const char *rules, const char *file)
+{
+	if (rules && !rules_parse_env(c, rules))
+		return false;
+	if (file && !file[0])
+		return fail(c, "SCTPIZE_CONFIG: empty (a file name, or /dev/null for none)");
+	if (!rules_parse_file(c, file ? file : SYSTEM_CONFIG, file != NULL))
+		return false;
+	rules_finish(c);
+	return true;
+}
+
 bool config_parse(struct config *c, char **envp)
 {
 	char name[64];
+	const char *rules = NULL, *file = NULL;
 	bool failover_fast = false;
 
 	memset(c, 0, sizeof(*c));
@@ -355,6 +382,7 @@ bool config_parse(struct config *c, char **envp)
 	c->sack_delay = 40;
 	c->connect_timeout = 127;
 	c->half_close = true;
+	c->fallback_timeout = 1000;
 	for (; envp && *envp; envp++) {
 		const char *eq = strchr(*envp, '=');
 
@@ -368,6 +396,17 @@ bool config_parse(struct config *c, char **envp)
 		name[eq - *envp] = '\0';
 		if (!parse_one(c, name, eq + 1, &failover_fast))
 			return false;
+		if (strcmp(name, PREFIX "RULES") == 0)
+			rules = eq + 1;
+		else if (strcmp(name, PREFIX "CONFIG") == 0)
+			file = eq + 1;
+	}
+	/* No environment (AT_SECURE): no config file either; everything converts. */
+	if (envp && !parse_rules(c, rules, file))
+		return false;
+	if (!c->default_action) {
+		c->default_action = ACT_SCTP;
+		c->default_from = DEFAULT_NO_CONVERT_RULE;
 	}
 	if (failover_fast)
 		preset_fast(c);

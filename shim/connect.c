@@ -49,7 +49,42 @@ static int plain_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return connected(fd, r);
 }
 
+/* Migration mode: the decision for an undecided socket, or the outcome of a fallback. */
+static int migrate_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	unsigned state = fd_get(fd);
+
+	if (state & FD_FALLBACK)
+		return fallback_reconnect(fd, addr, len);
+	switch (decide(fd, ROLE_CLIENT, addr)) {
+	case ACT_SCTP:
+		if (swap_to_sctp(fd, NULL) != 0) {
+			migrate_done(fd);
+			if (no_sctp_fallback(fd))
+				return real.connect(fd, addr, len);
+			logmsg(0, "fd %d: connect: the change to SCTP failed: %m", fd);
+			return -1;
+		}
+		migrate_done(fd);
+		return sctp_connect(fd, addr, len);
+	case ACT_BOTH:
+		return fallback_connect(fd, addr, len);
+	}
+	migrate_done(fd);
+	return real.connect(fd, addr, len);
+}
+
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	sctpize_init();
+	if (__builtin_expect(fd_get(fd) & (FD_UNDECIDED | FD_FALLBACK), 0) && addr &&
+	    ((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+	     (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))))
+		return migrate_connect(fd, addr, len);
+	return sctp_connect(fd, addr, len);
+}
+
+int sctp_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_storage cand[MAX_ADDRS];
 	union {
@@ -58,7 +93,6 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	} packed;
 	int n = 0, count;
 
-	sctpize_init();
 	if (!addr || !((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 		       (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) ||
 	    (!cfg.peer_addrs.n && !cfg.peer_resolved))

@@ -187,7 +187,7 @@ static void adopt_inherited(int fd)
 	if (syscall(SYS_getsockopt, fd, IPPROTO_SCTP, SCTP_ADAPTATION_LAYER, &a, &len) != 0 ||
 	    (a.ssb_adaptation_ind & ADAPT_MASK) != ADAPT_MAGIC)
 		return;
-	state = a.ssb_adaptation_ind & 0xff;
+	state = a.ssb_adaptation_ind & FD_HALF_CLOSE;
 	len = sizeof(on);
 	/* Resolved before the exec, to "the peer runs sctpize" (peer_marks())? */
 	if ((state & FD_PENDING) &&
@@ -238,10 +238,14 @@ void fd_state_init(void)
 
 /* --- descriptors copied and closed: the state follows --- */
 
+/* A copy of a dual listener or an undecided socket is a plain one (migrate.c). */
 static int copied(int from, int to)
 {
-	if (to >= 0 && to != from)
-		store(to, fd_get(from));
+	if (to >= 0 && to != from) {
+		if (fd_get(to) & (FD_UNDECIDED | FD_FALLBACK | FD_DUAL))
+			migrate_forget(to);
+		store(to, fd_get(from) & FD_HALF_CLOSE);
+	}
 	return to;
 }
 
@@ -286,6 +290,8 @@ FCNTL(fcntl64)
 EXPORT int close(int fd)
 {
 	sctpize_init();
+	if (__builtin_expect(fd_get(fd) & (FD_UNDECIDED | FD_FALLBACK | FD_DUAL), 0))
+		migrate_forget(fd);
 	fd_forget(fd);
 	return real.close(fd);
 }
@@ -294,8 +300,11 @@ EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
 	sctpize_init();
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
-		for (unsigned fd = first; fd <= last && fd < FD_TRACKED; fd++)
+		for (unsigned fd = first; fd <= last && fd < FD_TRACKED; fd++) {
+			if (fd_get((int)fd) & (FD_UNDECIDED | FD_FALLBACK | FD_DUAL))
+				migrate_forget((int)fd);
 			fd_forget((int)fd);
+		}
 	if (!real.close_range) {
 		errno = ENOSYS;
 		return -1;

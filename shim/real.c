@@ -64,8 +64,14 @@ static void resolve(void)
 	RESOLVE(fcntl64);
 	RESOLVE(ioctl);
 	RESOLVE(sendfile);
+	RESOLVE(listen);
+	RESOLVE(getsockname);
+	RESOLVE(getpeername);
+	RESOLVE(epoll_ctl);
 	/* No settings from the environment of setuid or file-capability programs. */
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
+	cfg.fixed = rules_fixed(&cfg, program_invocation_short_name);
+	migrate_init();
 	resolve_init();
 	fd_state_init();
 	atomic_store_explicit(&sctpize_ready, true, memory_order_release);

@@ -19,6 +19,10 @@
  *   read.c     reads: MSG_WAITALL, and the half-close marker of a peer
  *   shutdown.c shutdown(): half-close between two sctpize ends; listeners
  *   fdstate.c  the little state a descriptor needs for half-close; dup/close
+ *   rules.c    migration mode: the rules that say which sockets convert
+ *   migrate.c  the decision at listen()/connect(): a socket changes protocol
+ *   dual.c     "both" servers: one listening descriptor for TCP and SCTP
+ *   fallback.c "both" clients: SCTP first, TCP if the peer does not speak it
  *   ioctl.c    ioctl(): SIOCATMARK and SIOCOUTQ on SCTP sockets
  *   sendfile.c sendfile() to an SCTP socket as a stream, not a message per page
  *
@@ -34,6 +38,7 @@
 #include <stdatomic.h>
 #include <netdb.h>
 #include <stdbool.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
@@ -47,11 +52,33 @@
 #define MAX_ADDRS 16			/* in SCTPIZE_BIND_ADDRS, SCTPIZE_PEER_ADDRS */
 #define MAX_IFACES 8			/* in SCTPIZE_BIND_IFACES */
 
+#define MAX_RULES 64			/* in SCTPIZE_RULES and the config file together */
+#define MAX_RANGES 16			/* ports and ranges in one rule */
+#define SYSTEM_CONFIG "/etc/sctpize.conf"
+
 /* A list of IP addresses (ports unused). */
 struct addr_list {
 	int n;
 	struct sockaddr_storage a[MAX_ADDRS];
 };
+
+/* Migration mode (rules.c): what a rule does, and to which sockets. */
+enum { ACT_NONE, ACT_SCTP, ACT_TCP, ACT_BOTH };
+enum { ROLE_ANY, ROLE_SERVER, ROLE_CLIENT };
+enum { SRC_ENV, SRC_FILE };
+enum { DEFAULT_ENV = 1, DEFAULT_FILE, DEFAULT_CONVERT_RULES, DEFAULT_NO_CONVERT_RULE };
+struct rule {
+	unsigned char action, role;		/* ACT_*, ROLE_* */
+	unsigned char source;			/* SRC_ENV (SCTPIZE_RULES) or SRC_FILE */
+	unsigned char plen;			/* prefix length of addr */
+	bool has_addr;
+	int line;				/* rule number in SCTPIZE_RULES, or file line */
+	struct sockaddr_storage addr;
+	int n_ports;				/* port ranges lo[i]..hi[i] */
+	unsigned short lo[MAX_RANGES], hi[MAX_RANGES];
+	char prog[64];				/* fnmatch() pattern of the program name */
+};
+extern const char *const action_names[];
 
 /* The library's settings, from the environment; see config.c and libsctpize(7). */
 struct config {
@@ -74,11 +101,34 @@ struct config {
 	unsigned connect_timeout;		/* seconds, as INIT attempts and timeout: */
 	unsigned init_attempts, init_max_timeo;	/* ...computed from it (ms) */
 	bool half_close;			/* SCTPIZE_HALF_CLOSE: negotiate it with sctpize peers */
-	char error[320];		/* non-empty: the environment was refused, for this reason */
+	/* Migration mode (SCTPIZE_RULES, _CONFIG, _DEFAULT, _FALLBACK, _FALLBACK_TIMEOUT) */
+	int n_rules;
+	struct rule rules[MAX_RULES];
+	int default_action, default_from;	/* ACT_*, DEFAULT_* (why) */
+	int file_default, file_default_line;	/* the config file's "default" line */
+	char config_file[256];			/* the file read, or "" */
+	bool fallback;				/* no SCTP in the kernel: TCP, said once */
+	unsigned fallback_timeout;		/* ms a "both" client's SCTP attempt may take */
+	int fixed;				/* the action at socket(), or ACT_NONE: later */
+	char error[512];		/* non-empty: the environment was refused, for this reason */
 };
 
 /* config.c: fill *c from envp (NULL: defaults); false, with c->error, on a bad value. */
 bool config_parse(struct config *c, char **envp);
+/* rules.c: the parts of config_parse() that read rules; see sctpize.conf(5). */
+bool rules_parse_env(struct config *c, const char *v);
+bool rules_parse_file(struct config *c, const char *path, bool must_exist);
+void rules_finish(struct config *c);
+int parse_action(const char *w);
+/* rules.c: the action for a socket of this role (ROLE_*) and address (bound for a server,
+ * connected to for a client), with the rule that fired (-1: the default). */
+int rule_decide(const struct config *c, const char *prog, int role, const struct sockaddr *sa,
+		int *which);
+/* rules.c: the action known at socket() for program prog, or ACT_NONE (decide later). */
+int rules_fixed(const struct config *c, const char *prog);
+void rule_format(const struct config *c, int i, char *buf, size_t size);
+void rule_origin(const struct config *c, int i, char *buf, size_t size);
+
 /* config.c: parse one textual IP address (no port) into *ss; false if it is not one. */
 bool parse_ip(const char *s, struct sockaddr_storage *ss);
 
@@ -114,6 +164,10 @@ struct real_calls {
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
 	int (*fcntl)(int, int, ...);
+	int (*listen)(int, int);
+	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
+	int (*epoll_ctl)(int, int, int, struct epoll_event *);
 	int (*fcntl64)(int, int, ...);
 	int (*ioctl)(int, unsigned long, ...);
 	ssize_t (*sendfile)(int, int, off_t *, size_t);
@@ -171,6 +225,11 @@ enum {
 	FD_PEER = 4,		/* the peer announced it: half-close is negotiated */
 	FD_PEER_SHUT = 8,	/* the peer half-closed: reads answer 0 */
 	FD_SELF_SHUT = 16,	/* we half-closed: writes answer EPIPE */
+	FD_HALF_CLOSE = 31,	/* (the bits above: kept in the socket too) */
+	/* Migration mode (migrate.c), in this table only: */
+	FD_UNDECIDED = 32,	/* TCP until listen() or connect() decides */
+	FD_FALLBACK = 64,	/* trying SCTP; TCP kept aside (fallback.c) */
+	FD_DUAL = 128,		/* a listener for TCP and SCTP (dual.c) */
 };
 extern _Atomic unsigned char fd_state[FD_TRACKED];
 
@@ -187,6 +246,12 @@ static inline unsigned fd_get(int fd)
 	return (unsigned)fd < FD_TRACKED ?
 		atomic_load_explicit(&fd_state[fd], memory_order_relaxed) : 0;
 }
+/* Set fd's state in the table only. */
+static inline void fd_store(int fd, unsigned state)
+{
+	if ((unsigned)fd < FD_TRACKED)
+		atomic_store_explicit(&fd_state[fd], (unsigned char)state, memory_order_relaxed);
+}
 /* Set fd's state (and keep it in the socket, for exec()), or forget fd. */
 void fd_set_state(int fd, unsigned state);
 void fd_forget(int fd);
@@ -198,6 +263,54 @@ void fd_inherit(int fd, int lfd);
 unsigned fd_resolve(int fd, int flags);
 /* real.c start-up: the state of the sockets this process inherited across exec(). */
 void fd_state_init(void);
+
+/* accept.c: an accepted socket fd from listener lfd: its state and defaults; fd. */
+int accepted(int lfd, int fd);
+/* connect.c: connect() of an SCTP socket (every known address of the peer). */
+int sctp_connect(int fd, const struct sockaddr *addr, socklen_t len);
+
+/*
+ * migrate.c: a slot of migration state, for a socket whose protocol may still
+ * change (its epoll registrations), that falls back (the TCP socket kept aside)
+ * or is a dual listener (the two hidden listeners).
+ */
+#define MAX_SLOTS 1024
+#define MAX_REGS 4
+enum { SLOT_WATCH = 1, SLOT_FALLBACK, SLOT_DUAL };
+struct slot {
+	int fd, kind;			/* kind 0: free */
+	int a, b;			/* FALLBACK: a = TCP socket; DUAL: a = TCP, b = SCTP listener */
+	unsigned turn;			/* DUAL: which listener accept() asks first */
+	struct sockaddr_storage peer;	/* FALLBACK: the address connected to */
+	socklen_t peer_len;
+	int nreg;			/* epoll sets fd is in, with its events */
+	struct { int epfd; struct epoll_event ev; } reg[MAX_REGS];
+};
+void slots_lock_take(void);
+void slots_lock_give(void);
+struct slot *slot_find(int fd, bool create);
+void migrate_init(void);
+void migrate_forget(int fd);
+void migrate_done(int fd);
+int socket_like(int fd, int proto);
+void copy_options(int from, int to);
+int swap_in(int fd, int nfd);
+int swap_to_sctp(int fd, int *spare);
+int decide(int fd, int role, const struct sockaddr *sa);
+bool no_sctp_fallback(int fd);
+/* fallback.c */
+int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len);
+int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len);
+int fallback_so_error(int fd, void *optval, socklen_t *optlen);
+int fallback_getpeername(int fd, struct sockaddr *addr, socklen_t *len);
+/* dual.c */
+int dual_listen(int fd, int backlog);
+int dual_relisten(int fd, int backlog);
+int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
+int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
+int dual_shutdown(int fd, int how);
 
 /* log.c: one diagnostic line if cfg.verbose >= level (level 0: errors).  Keeps errno.
  * The level is checked here, so a quiet process pays one compare per call site. */

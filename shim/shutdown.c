@@ -80,6 +80,8 @@ EXPORT int shutdown(int fd, int how)
 
 	sctpize_init();
 	state = fd_get(fd);
+	if (state & FD_DUAL)
+		return dual_shutdown(fd, how);
 	if (how == SHUT_WR && (state & FD_OURS)) {
 		if (state & FD_PENDING)
 			state = fd_resolve(fd, MSG_DONTWAIT);

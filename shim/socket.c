@@ -6,6 +6,11 @@
  * are masked off, and protocol 0 or IPPROTO_TCP.  The new socket is made
  * with the caller's flags and IPPROTO_SCTP.  Everything else (UNIX, UDP,
  * raw, MPTCP, SOCK_SEQPACKET, an explicit IPPROTO_SCTP) goes to libc as it is.
+ *
+ * In migration mode (rules.c), the rules may decide here already (they do
+ * not depend on the port: "tcp" leaves the socket alone); otherwise the
+ * socket is made as TCP, undecided, and listen() or connect() decide
+ * (migrate.c).  With SCTPIZE_FALLBACK a kernel without SCTP gets TCP.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +25,15 @@ static bool wants_tcp(int domain, int type, int protocol)
 
 	return (domain == AF_INET || domain == AF_INET6) && base == SOCK_STREAM &&
 	       (protocol == 0 || protocol == IPPROTO_TCP);
+}
+
+/* A new descriptor: whatever a number reused after a close we did not see had, goes. */
+static int fresh(int fd, unsigned state)
+{
+	if (fd_get(fd) & (FD_UNDECIDED | FD_FALLBACK | FD_DUAL))
+		migrate_forget(fd);
+	fd_store(fd, state);
+	return fd;
 }
 
 static const char *family(int domain)
@@ -37,16 +51,24 @@ EXPORT int socket(int domain, int type, int protocol)
 		logmsg(domain == AF_INET || domain == AF_INET6 ? 1 : 2,
 		       "socket(%s, type %d, protocol %d) passed through", family(domain),
 		       type, protocol);
-		fd = real.socket(domain, type, protocol);
-		fd_forget(fd);	/* a number reused after a close we did not see */
-		return fd;
+		return fresh(real.socket(domain, type, protocol), 0);
 	}
 	if (cfg.error[0]) {
 		/* The user's settings were refused: running on TCP would be a guess. */
 		errno = EINVAL;
 		return -1;
 	}
+	if (cfg.fixed != ACT_SCTP) {
+		fd = real.socket(domain, type, protocol);
+		if (fd >= 0)
+			logmsg(1, "fd %d: socket(%s, SOCK_STREAM) %s", fd, family(domain),
+			       cfg.fixed == ACT_TCP ? "stays TCP (rules)"
+						    : "TCP until listen() or connect() (rules)");
+		return fresh(fd, cfg.fixed == ACT_TCP ? 0 : FD_UNDECIDED);
+	}
 	fd = real.socket(domain, type, IPPROTO_SCTP);
+	if (fd < 0 && no_sctp_fallback(-1))
+		return fresh(real.socket(domain, type, protocol), 0);
 	if (fd < 0) {
 		/* Said once: without SCTP in the kernel every TCP socket fails alike. */
 		if ((errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT) &&
@@ -56,6 +78,7 @@ EXPORT int socket(int domain, int type, int protocol)
 			logmsg(1, "socket(%s, SOCK_STREAM) to SCTP: %m", family(domain));
 		return -1;
 	}
+	fresh(fd, 0);
 	apply_defaults(fd);
 	fd_adopt(fd, FD_PENDING);
 	logmsg(1, "fd %d: socket(%s, SOCK_STREAM) converted to SCTP", fd, family(domain));

@@ -321,6 +321,8 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 EXPORT int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
 	sctpize_init();
+	if (__builtin_expect(fd_get(fd) & FD_DUAL, 0))
+		return dual_setsockopt(fd, level, optname, optval, optlen);
 	if (level != IPPROTO_TCP || !socket_is_sctp(fd))
 		return real.setsockopt(fd, level, optname, optval, optlen);
 	return tcp_setsockopt(fd, optname, optval, optlen);
@@ -435,7 +437,16 @@ static int tcp_getsockopt(int fd, int optname, void *optval, socklen_t *optlen)
 
 EXPORT int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 {
+	unsigned state;
+
 	sctpize_init();
+	state = fd_get(fd);
+	if (__builtin_expect(state & (FD_DUAL | FD_FALLBACK), 0)) {
+		if (state & FD_DUAL)
+			return dual_getsockopt(fd, level, optname, optval, optlen);
+		if (level == SOL_SOCKET && optname == SO_ERROR)
+			return fallback_so_error(fd, optval, optlen);
+	}
 	if (level != IPPROTO_TCP || !socket_is_sctp(fd))
 		return real.getsockopt(fd, level, optname, optval, optlen);
 	return tcp_getsockopt(fd, optname, optval, optlen);

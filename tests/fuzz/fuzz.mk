@@ -34,27 +34,27 @@ FUZZ_MAX_LEN ?= 8192
 FUZZ_FLAGS ?=
 
 # -fno-inline: init_schedule() stays a function of its own, out of the coverage.
-$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c shim/config.c shim/sctpize.h tests/fuzz/ignore.txt
+$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c shim/config.c shim/rules.c shim/sctpize.h tests/fuzz/ignore.txt
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-inline -o $@ tests/fuzz/fuzz_config.c shim/config.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-inline -o $@ tests/fuzz/fuzz_config.c shim/config.c shim/rules.c
 
-$(B)/fuzz/fuzz_ip: tests/fuzz/fuzz_ip.c shim/config.c shim/sctpize.h
+$(B)/fuzz/fuzz_ip: tests/fuzz/fuzz_ip.c shim/config.c shim/rules.c shim/sctpize.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_ip.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_ip.c shim/rules.c
 
 $(B)/fuzz/fuzz_assocs: tests/fuzz/fuzz_assocs.c shim/tcpinfo.c shim/sctpize.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_assocs.c
 
-$(B)/fuzz/fuzz_status: tests/fuzz/fuzz_status.c bin/status.c bin/helper.h shim/config.c \
+$(B)/fuzz/fuzz_status: tests/fuzz/fuzz_status.c bin/status.c bin/helper.h shim/config.c shim/rules.c \
 		shim/sctpize.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_status.c shim/config.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_status.c shim/config.c shim/rules.c
 
-$(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c bin/sctpize-helper.c bin/helper.h shim/config.c \
+$(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c bin/sctpize-helper.c bin/explain.c bin/helper.h shim/config.c shim/rules.c \
 		shim/sctpize.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elf.c shim/config.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elf.c bin/explain.c shim/config.c shim/rules.c
 
 fuzz-targets: $(FUZZ_BINS)
 

@@ -26,6 +26,7 @@ complete_words() {
 @test "first word: the subcommands, and options" {
 	run complete_words sctpize ""
 	assert_line check
+	assert_line explain
 	assert_line status
 	assert_line verify
 	assert_line enable
@@ -112,4 +113,96 @@ word=check"
 	assert_line bash
 	run complete_words sctpize -- bas
 	assert_line bash
+}
+
+@test "migration mode options: names, --default's actions, --config's files" {
+	run complete_words sctpize --fall
+	assert_output "--fallback
+--fallback-timeout"
+	run complete_words sctpize --
+	assert_line --ports
+	assert_line --except-ports
+	assert_line --server-only
+	assert_line --client-only
+	assert_line --both
+	assert_line --rule
+	assert_line --default
+	assert_line --config
+	run complete_words sctpize --default ""
+	assert_output "both
+sctp
+tcp"
+	run complete_words sctpize --both --default t
+	assert_output tcp
+	mkdir "$BATS_TEST_TMPDIR/etc" && touch "$BATS_TEST_TMPDIR/etc/sctpize.conf"
+	run complete_words sctpize --config "$BATS_TEST_TMPDIR/etc/sc"
+	assert_output "$BATS_TEST_TMPDIR/etc/sctpize.conf"
+	for opt in --ports --except-ports --rule --fallback-timeout; do
+		run complete_words sctpize "$opt" ""
+		assert_output ""
+	done
+}
+
+@test "migration mode options take their value before the program" {
+	PRELUDE='_command_offset() { COMPREPLY=("offset=$1" "word=${COMP_WORDS[$1]}"); }'
+	PRELUDE=$PRELUDE run complete_words sctpize --ports 13,7 --server-only --rule "sctp port 13" \
+		--default tcp --config /dev/null --fallback --fallback-timeout 500 xinetd -
+	assert_output "offset=13
+word=xinetd"
+	run complete_words sctpize --both --except-ports 53 bas
+	assert_line bash
+	PRELUDE='systemctl() { printf "%s\n" "xinetd.service enabled enabled"; }'
+	PRELUDE=$PRELUDE run complete_words sctpize enable xinetd --ports 13 --default ""
+	assert_output "both
+sctp
+tcp"
+}
+
+@test "after explain: server or client, the rule options, then the program after --" {
+	run complete_words sctpize explain ""
+	assert_output "client
+server"
+	run complete_words sctpize explain s
+	assert_output server
+	run complete_words sctpize explain --
+	assert_output "--both
+--client-only
+--config
+--default
+--except-ports
+--ports
+--rule
+--server-only"
+	run complete_words sctpize explain --ports 13,7 --both ""
+	assert_output "client
+server"
+	run complete_words sctpize explain --default ""
+	assert_output "both
+sctp
+tcp"
+	mkdir "$BATS_TEST_TMPDIR/etc" && touch "$BATS_TEST_TMPDIR/etc/sctpize.conf"
+	run complete_words sctpize explain --config "$BATS_TEST_TMPDIR/etc/sc"
+	assert_output "$BATS_TEST_TMPDIR/etc/sctpize.conf"
+	# The address and the port: nothing to offer; then options, not a second role.
+	run complete_words sctpize explain server ""
+	assert_output ""
+	run complete_words sctpize explain server 0.0.0.0 ""
+	assert_output ""
+	run complete_words sctpize explain client 192.0.2.7 3868 ""
+	assert_output ""
+	run complete_words sctpize explain server 0.0.0.0 13 --c
+	assert_output "--client-only
+--config"
+	# After --, the program name: commands; nothing after it.
+	run complete_words sctpize explain --config /etc/sctpize.conf server 0.0.0.0 13 -- bas
+	assert_line bash
+	run complete_words sctpize explain -- bas
+	assert_line bash
+	run complete_words sctpize explain server 0.0.0.0 13 -- xinetd ""
+	assert_output ""
+	# Not a subcommand after an option: a program named explain.
+	PRELUDE='_command_offset() { COMPREPLY=("offset=$1" "word=${COMP_WORDS[$1]}"); }'
+	PRELUDE=$PRELUDE run complete_words sctpize --nodelay explain ""
+	assert_output "offset=2
+word=explain"
 }

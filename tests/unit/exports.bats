@@ -23,11 +23,15 @@ connect
 dup
 dup2
 dup3
+epoll_ctl
 fcntl
 fcntl64
 getaddrinfo
+getpeername
+getsockname
 getsockopt
 ioctl
+listen
 read
 readv
 recv

@@ -18,8 +18,9 @@ setup() {
 	assert_line "$DEST/opt/sz/lib/sctpize/sctpize-helper"
 	assert_line "$DEST/opt/sz/share/man/man1/sctpize.1"
 	assert_line "$DEST/opt/sz/share/man/man7/libsctpize.7"
+	assert_line "$DEST/opt/sz/share/man/man5/sctpize.conf.5"
 	assert_line "$DEST/opt/sz/share/bash-completion/completions/sctpize"
-	assert_equal "${#lines[@]}" 6
+	assert_equal "${#lines[@]}" 7
 	# The installed wrapper names the installed library directory, not the build tree.
 	run grep -c "='/opt/sz/lib/sctpize'" "$DEST/opt/sz/bin/sctpize"
 	refute_output 0

@@ -1,0 +1,215 @@
+/*
+ * dual.c - "both" servers: one listening descriptor for TCP and SCTP clients.
+ *
+ * Linux has no socket that listens on two protocols, but a program only
+ * needs its listening descriptor to (1) be readable when a client waits and
+ * (2) give that client to accept().  An epoll instance does (1) for any
+ * number of sockets, and select(), poll() and epoll (level- or edge-
+ * triggered, nested) all see it readable.  So at listen():
+ *
+ *   - the program's TCP socket listens, and moves to a hidden descriptor;
+ *   - an SCTP socket with the same options is bound to the same address and
+ *     port and listens, hidden too; both are non-blocking;
+ *   - an epoll instance holding both takes the program's descriptor number
+ *     (its O_NONBLOCK and FD_CLOEXEC kept, epoll registrations moved).
+ *
+ * accept()/accept4() on it take the next client from either listener, in
+ * turn, with its real address; when neither has one, a non-blocking program
+ * gets EAGAIN and a blocking one waits in epoll_wait() on its descriptor.
+ * getsockname(), getsockopt() are answered by the TCP listener; setsockopt()
+ * and shutdown() go to both; close() closes all three.
+ *
+ * Limits: the hidden listeners are close-on-exec, so a dual listener does
+ * not survive exec(); a dup() of the descriptor is not a listener.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "sctpize.h"
+
+/* The two listeners behind dual descriptor fd (-1 if it is none). */
+static int listeners(int fd, int *tcp, int *sctp, unsigned *turn)
+{
+	struct slot *s;
+	bool found = false;
+
+	*tcp = *sctp = -1;
+	if (turn)
+		*turn = 0;
+	slots_lock_take();
+	s = slot_find(fd, false);
+	if (s && s->kind == SLOT_DUAL) {
+		*tcp = s->a;
+		*sctp = s->b;
+		if (turn)
+			*turn = s->turn++;
+		found = true;
+	}
+	slots_lock_give();
+	return found ? 0 : -1;
+}
+
+/* listen() on an undecided TCP socket whose rule says "both". */
+int dual_listen(int fd, int backlog)
+{
+	struct sockaddr_storage self;
+	socklen_t len = sizeof(self);
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct slot *s;
+	int sctp = -1, tcp = -1, ep = -1, fl;
+
+	if (real.listen(fd, backlog) != 0)
+		return -1;
+	/* Bound now (listen() picks a port if the program did not). */
+	if (getsockname(fd, (struct sockaddr *)&self, &len) != 0)
+		return -1;
+	sctp = socket_like(fd, IPPROTO_SCTP);
+	if (sctp < 0) {
+		if (no_sctp_fallback(fd))
+			return 0;
+		logmsg(0, "fd %d: no SCTP listener beside the TCP one: %m", fd);
+		return 0;	/* the program's TCP listener works: TCP clients are served */
+	}
+	apply_defaults(sctp);
+	copy_options(fd, sctp);
+	fd_adopt(sctp, FD_PENDING);
+	if (bind(sctp, (struct sockaddr *)&self, len) != 0 || real.listen(sctp, backlog) != 0 ||
+	    real.fcntl(sctp, F_SETFL, O_RDWR | O_NONBLOCK) != 0)
+		goto fail;
+	fl = real.fcntl(fd, F_GETFL);
+	tcp = real.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (fl < 0 || tcp < 0 || ep < 0)
+		goto fail;
+	ev.data.fd = tcp;
+	if (real.epoll_ctl(ep, EPOLL_CTL_ADD, tcp, &ev) != 0)
+		goto fail;
+	ev.data.fd = sctp;
+	if (real.epoll_ctl(ep, EPOLL_CTL_ADD, sctp, &ev) != 0 ||
+	    (fl & O_NONBLOCK && real.fcntl(ep, F_SETFL, O_RDWR | O_NONBLOCK) != 0))
+		goto fail;
+	slots_lock_take();
+	s = slot_find(fd, true);
+	if (s) {
+		s->kind = SLOT_DUAL;
+		s->a = tcp;
+		s->b = sctp;
+	}
+	slots_lock_give();
+	if (!s || swap_in(fd, ep) != 0) {
+		if (s)
+			migrate_forget(fd);	/* closes tcp and sctp */
+		tcp = sctp = -1;
+		goto fail;
+	}
+	real.close(ep);
+	/* The TCP listener's file is now only the hidden one's: non-blocking for accept4(). */
+	real.fcntl(tcp, F_SETFL, (fl & ~O_NONBLOCK) | O_NONBLOCK);
+	fd_store(fd, FD_DUAL);
+	logmsg(1, "fd %d: listens on TCP and SCTP (hidden fds %d and %d)", fd, tcp, sctp);
+	return 0;
+fail:
+	logmsg(0, "fd %d: no SCTP listener beside the TCP one: %m", fd);
+	for (int *p = (int[]){ sctp, tcp, ep }, i = 0; i < 3; i++)
+		if (p[i] >= 0) {
+			fd_forget(p[i]);
+			real.close(p[i]);
+		}
+	fd_store(fd, 0);
+	return 0;	/* TCP clients are still served */
+}
+
+int dual_relisten(int fd, int backlog)
+{
+	int tcp, sctp;
+
+	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+		return real.listen(fd, backlog);
+	if (real.listen(tcp, backlog) != 0)
+		return -1;
+	return real.listen(sctp, backlog);
+}
+
+int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
+{
+	int tcp, sctp;
+	unsigned turn;
+
+	if (listeners(fd, &tcp, &sctp, &turn) != 0)
+		return real.accept4(fd, addr, addrlen, flags);
+	for (;;) {
+		for (int k = 0; k < 2; k++) {
+			int l = (turn + k) & 1 ? sctp : tcp;
+			int saved = errno, r = real.accept4(l, addr, addrlen, flags);
+
+			if (r >= 0) {
+				errno = saved;
+				if (l == sctp)
+					return accepted(sctp, r);
+				fd_forget(r);
+				return r;
+			}
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+			errno = saved;
+		}
+		int fl = real.fcntl(fd, F_GETFL);
+		struct epoll_event ev;
+
+		if (fl < 0)
+			return -1;
+		if (fl & O_NONBLOCK) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (epoll_wait(fd, &ev, 1, -1) < 0)
+			return -1;		/* EINTR, as an interrupted accept() */
+	}
+}
+
+int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	int tcp, sctp;
+
+	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+		return real.getsockname(fd, addr, len);
+	return real.getsockname(tcp, addr, len);
+}
+
+int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	int tcp, sctp;
+
+	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+		return real.getsockopt(fd, level, name, val, len);
+	return real.getsockopt(tcp, level, name, val, len);
+}
+
+int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	int tcp, sctp, saved = errno;
+
+	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+		return real.setsockopt(fd, level, name, val, len);
+	if (real.setsockopt(tcp, level, name, val, len) != 0)
+		return -1;
+	if (setsockopt(sctp, level, name, val, len) != 0)
+		logmsg(1, "fd %d: option %d/%d not set on the SCTP listener: %m", fd, level, name);
+	errno = saved;
+	return 0;
+}
+
+int dual_shutdown(int fd, int how)
+{
+	int tcp, sctp, r;
+
+	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+		return real.shutdown(fd, how);
+	r = real.shutdown(tcp, how);
+	shutdown(sctp, how);
+	return r;
+}

@@ -1,0 +1,246 @@
+/*
+ * fallback.c - "both" clients: SCTP first, TCP when the peer does not speak it.
+ *
+ * At connect() the undecided TCP socket becomes an SCTP one (migrate.c),
+ * but the TCP socket is kept, hidden, in the descriptor's slot with the
+ * address connected to.  The SCTP attempt is bounded: one INIT and one
+ * resend, each after SCTPIZE_FALLBACK_TIMEOUT/2, so a peer that never
+ * answers costs that long; an ABORT (SCTP there, nothing listening) or an
+ * ICMP protocol-unreachable (no SCTP there) ends it at once.  Then the TCP
+ * socket is put back in the descriptor's place and connected:
+ *
+ *   - a blocking connect() does it all inside the call;
+ *   - a non-blocking one returns EINPROGRESS as usual; the fallback happens
+ *     when the program asks for the outcome: getsockopt(SO_ERROR) (after
+ *     poll or epoll said "writable"), a second connect(), or getpeername().
+ *     The TCP connect is then waited for (bounded by the connect timeout),
+ *     so the answer the program gets is final and it can go on as if its
+ *     first connect had succeeded or failed.
+ *
+ * A program that writes without asking the outcome gets the SCTP error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sctpize.h"
+
+/* One INIT and one resend, each after half the timeout. */
+static void bound_attempt(int fd)
+{
+	unsigned half = cfg.fallback_timeout / 2;
+	struct sctp_initmsg init = { .sinit_max_attempts = 1, .sinit_max_init_timeo = (uint16_t)half };
+	struct sctp_rtoinfo rto = { .srto_initial = half };
+
+	real.getsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, &(socklen_t){ sizeof(init) });
+	init.sinit_max_attempts = 1;
+	init.sinit_max_init_timeo = (uint16_t)half;
+	real.setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init));
+	real.setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto));
+}
+
+/* SCTP won: the TCP socket kept for the fallback is not needed any more. */
+static void sctp_won(int fd)
+{
+	struct slot *s;
+
+	slots_lock_take();
+	s = slot_find(fd, false);
+	if (s && s->kind == SLOT_FALLBACK) {
+		real.close(s->a);
+		s->a = -1;
+		s->kind = 0;
+	}
+	slots_lock_give();
+	fd_store(fd, fd_get(fd) & ~FD_FALLBACK);
+	logmsg(1, "fd %d: the peer speaks SCTP", fd);
+}
+
+/*
+ * SCTP lost (error e): the TCP socket back in fd's place, connected to the same address.
+ * The result of that connect (0, or -1 with errno: EINPROGRESS if fd is non-blocking).
+ */
+static int tcp_again(int fd, int e)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = 0;
+	struct slot *s;
+	int spare = -1;
+
+	slots_lock_take();
+	s = slot_find(fd, false);
+	if (s && s->kind == SLOT_FALLBACK) {
+		spare = s->a;
+		peer = s->peer;
+		len = s->peer_len;
+		s->a = -1;
+		s->kind = SLOT_WATCH;		/* the epoll registrations are still needed */
+	}
+	slots_lock_give();
+	if (spare < 0) {
+		errno = e;
+		return -1;
+	}
+	fd_store(fd, 0);
+	if (swap_in(fd, spare) != 0) {
+		int err = errno;
+
+		real.close(spare);
+		migrate_done(fd);
+		errno = err;
+		return -1;
+	}
+	real.close(spare);
+	migrate_done(fd);
+	logmsg(1, "fd %d: the peer does not speak SCTP (%s): connecting over TCP", fd, strerror(e));
+	return real.connect(fd, (struct sockaddr *)&peer, len);
+}
+
+/* Wait for the TCP connect of a non-blocking fd; its outcome as an errno value (0: up). */
+static int tcp_outcome(int fd, int r)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0, ms = cfg.connect_timeout ? (int)cfg.connect_timeout * 1000 : -1;
+
+	if (r == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return errno;
+	while (poll(&p, 1, ms) < 0 && errno == EINTR)
+		;
+	if (!p.revents)
+		return ETIMEDOUT;
+	real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) });
+	return err;
+}
+
+/* Failures that mean "not SCTP there" (or nowhere): TCP gets its own try. */
+static bool try_tcp(int e)
+{
+	return e != EINPROGRESS && e != EALREADY && e != EINTR && e != EISCONN && e != EBADF &&
+	       e != ENOTSOCK && e != EINVAL && e != EAFNOSUPPORT && e != EFAULT;
+}
+
+/* connect() of an undecided socket whose rule says "both". */
+int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct slot *s;
+	int spare = -1, r;
+
+	if (swap_to_sctp(fd, &spare) != 0) {
+		logmsg(1, "fd %d: no SCTP socket (%m): connecting over TCP", fd);
+		migrate_done(fd);
+		return real.connect(fd, addr, len);
+	}
+	slots_lock_take();
+	s = slot_find(fd, true);
+	if (s) {
+		s->kind = SLOT_FALLBACK;
+		s->a = spare;
+		memcpy(&s->peer, addr, len < sizeof(s->peer) ? len : sizeof(s->peer));
+		s->peer_len = len < sizeof(s->peer) ? len : sizeof(s->peer);
+	}
+	slots_lock_give();
+	if (!s) {
+		real.close(spare);
+		return sctp_connect(fd, addr, len);
+	}
+	fd_store(fd, fd_get(fd) | FD_FALLBACK);
+	bound_attempt(fd);
+	r = sctp_connect(fd, addr, len);
+	if (r == 0) {
+		sctp_won(fd);
+		return 0;
+	}
+	if (!try_tcp(errno))
+		return -1;
+	return tcp_again(fd, errno);
+}
+
+/*
+ * connect() again on a socket still trying SCTP (an event loop asking the outcome).
+ * Not the kernel's connect(): on an SCTP socket whose attempt failed it would start
+ * a new one.  The pending error decides; then whether the association is up.
+ */
+int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer);
+	int saved = errno, err = 0;
+
+	(void)addr;
+	(void)len;
+	if (real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) }) != 0)
+		return -1;
+	if (err && try_tcp(err))
+		return tcp_again(fd, err);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	if (real.getpeername(fd, (struct sockaddr *)&peer, &pl) == 0) {
+		sctp_won(fd);
+		errno = saved;
+		return 0;
+	}
+	errno = EALREADY;
+	return -1;
+}
+
+/* getsockopt(SO_ERROR) on a socket trying SCTP: the final outcome, with TCP if need be. */
+int fallback_so_error(int fd, void *optval, socklen_t *optlen)
+{
+	int err = 0, r;
+	socklen_t len = sizeof(err);
+
+	if (!optval || !optlen || *optlen < sizeof(int))
+		return real.getsockopt(fd, SOL_SOCKET, SO_ERROR, optval, optlen);
+	if (real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		return -1;
+	if (err == 0) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		int saved = errno;
+
+		if (real.getpeername(fd, (struct sockaddr *)&peer, &pl) == 0)
+			sctp_won(fd);		/* (else: still in progress) */
+		errno = saved;
+	} else if (try_tcp(err)) {
+		int saved = errno;
+
+		r = tcp_again(fd, err);
+		err = tcp_outcome(fd, r);
+		errno = saved;
+	}
+	*(int *)optval = err;
+	*optlen = sizeof(int);
+	return 0;
+}
+
+/* getpeername() on a socket trying SCTP. */
+int fallback_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	int err = 0, saved = errno;
+	socklen_t el = sizeof(err);
+
+	if (real.getpeername(fd, addr, len) == 0) {
+		sctp_won(fd);
+		return 0;
+	}
+	if (errno != ENOTCONN)
+		return -1;
+	real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	if (err && try_tcp(err)) {
+		err = tcp_outcome(fd, tcp_again(fd, err));
+		errno = saved;
+		if (err == 0)
+			return real.getpeername(fd, addr, len);
+	}
+	errno = ENOTCONN;
+	return -1;
+}
