@@ -18,6 +18,8 @@ int accepted(int lfd, int fd)
 	if (fd < 0)
 		return fd;
 	fd_inherit(fd, lfd);
+	if (cfg.stats && is_sctp(fd))
+		COUNT(ST_ACCEPTED);
 	if (fd_get(fd) & FD_PENDING) {
 		int saved = errno;
 

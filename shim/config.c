@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -268,6 +269,16 @@ static bool parse_one(struct config *c, const char *name, const char *v, bool *f
 		c->default_from = DEFAULT_ENV;
 		if (!c->default_action)
 			return fail(c, "%s: '%s' is not sctp, tcp or both", name, v);
+		return true;
+	}
+	if (strcmp(key, "STATS") == 0) {
+		if (strcmp(v, "USR1") == 0 || strcmp(v, "SIGUSR1") == 0)
+			c->stats_signal = SIGUSR1;
+		else if (strcmp(v, "USR2") == 0 || strcmp(v, "SIGUSR2") == 0)
+			c->stats_signal = SIGUSR2;
+		else if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+			return fail(c, "%s: '%s' is not 0, 1, USR1 or USR2", name, v);
+		c->stats = strcmp(v, "0") != 0;
 		return true;
 	}
 	if (strcmp(key, "FALLBACK") == 0)

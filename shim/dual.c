@@ -110,6 +110,7 @@ int dual_listen(int fd, int backlog)
 	/* The TCP listener's file is now only the hidden one's: non-blocking for accept4(). */
 	real.fcntl(tcp, F_SETFL, (fl & ~O_NONBLOCK) | O_NONBLOCK);
 	fd_store(fd, FD_DUAL);
+	COUNT(ST_DUAL);
 	logmsg(1, "fd %d: listens on TCP and SCTP (hidden fds %d and %d)", fd, tcp, sctp);
 	return 0;
 fail:
@@ -151,6 +152,7 @@ int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 				if (l == sctp)
 					return accepted(sctp, r);
 				fd_forget(r);
+				COUNT(ST_ACCEPTED_TCP);
 				return r;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK)

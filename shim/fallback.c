@@ -97,6 +97,7 @@ static int tcp_again(int fd, int e)
 	}
 	real.close(spare);
 	migrate_done(fd);
+	COUNT(ST_FALLBACK);
 	logmsg(1, "fd %d: the peer does not speak SCTP (%s): connecting over TCP", fd, strerror(e));
 	return real.connect(fd, (struct sockaddr *)&peer, len);
 }

@@ -325,6 +325,7 @@ int swap_to_sctp(int fd, int *spare)
 	fd_store(fd, fd_get(nfd));
 	fd_forget(nfd);
 	real.close(nfd);
+	COUNT(ST_CONVERTED);
 	if (spare)
 		*spare = keep;
 	return 0;
@@ -344,6 +345,8 @@ int decide(int fd, int role, const struct sockaddr *sa)
 	int which, action = rule_decide(&cfg, program_invocation_short_name, role, sa, &which);
 
 	fd_store(fd, fd_get(fd) & ~FD_UNDECIDED);
+	if (action == ACT_TCP)
+		COUNT(ST_TCP);
 	if (cfg.verbose >= 1) {
 		inet_ntop(sa->sa_family, sa->sa_family == AF_INET
 			  ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
@@ -367,6 +370,7 @@ bool no_sctp_fallback(int fd)
 	if (!cfg.fallback || (errno != EPROTONOSUPPORT && errno != ESOCKTNOSUPPORT &&
 			      errno != EACCES && errno != EPERM))
 		return false;
+	COUNT(ST_FALLBACK);
 	if (!atomic_exchange(&told, true))
 		logmsg(0, "this kernel cannot make SCTP sockets (%m); SCTPIZE_FALLBACK: "
 		       "the program runs on TCP");

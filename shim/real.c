@@ -72,6 +72,7 @@ static void resolve(void)
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
 	cfg.fixed = rules_fixed(&cfg, program_invocation_short_name);
 	migrate_init();
+	stats_init();
 	resolve_init();
 	fd_state_init();
 	atomic_store_explicit(&sctpize_ready, true, memory_order_release);

@@ -23,6 +23,7 @@
  *   migrate.c  the decision at listen()/connect(): a socket changes protocol
  *   dual.c     "both" servers: one listening descriptor for TCP and SCTP
  *   fallback.c "both" clients: SCTP first, TCP if the peer does not speak it
+ *   stats.c    SCTPIZE_STATS: a one-line summary of what the library did
  *   ioctl.c    ioctl(): SIOCATMARK and SIOCOUTQ on SCTP sockets
  *   sendfile.c sendfile() to an SCTP socket as a stream, not a message per page
  *
@@ -110,6 +111,8 @@ struct config {
 	bool fallback;				/* no SCTP in the kernel: TCP, said once */
 	unsigned fallback_timeout;		/* ms a "both" client's SCTP attempt may take */
 	int fixed;				/* the action at socket(), or ACT_NONE: later */
+	bool stats;				/* SCTPIZE_STATS: the summary at exit... */
+	int stats_signal;			/* ...and on this signal (SIGUSR1/2), or 0 */
 	char error[512];		/* non-empty: the environment was refused, for this reason */
 };
 
@@ -311,6 +314,17 @@ int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
 int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
 int dual_shutdown(int fd, int how);
+
+/* stats.c: the counters of SCTPIZE_STATS, counted only when it is set. */
+enum { ST_CONVERTED, ST_TCP, ST_PASSED, ST_FALLBACK, ST_DUAL, ST_ACCEPTED, ST_ACCEPTED_TCP,
+       ST_MAPPED, ST_HINTED, ST_REFUSED, ST_SPLIT, N_STATS };
+extern atomic_ulong stats[N_STATS];
+#define COUNT(which) \
+	do { \
+		if (cfg.stats) \
+			atomic_fetch_add_explicit(&stats[which], 1, memory_order_relaxed); \
+	} while (0)
+void stats_init(void);
 
 /* log.c: one diagnostic line if cfg.verbose >= level (level 0: errors).  Keeps errno.
  * The level is checked here, so a quiet process pays one compare per call site. */

@@ -51,6 +51,8 @@ EXPORT int socket(int domain, int type, int protocol)
 		logmsg(domain == AF_INET || domain == AF_INET6 ? 1 : 2,
 		       "socket(%s, type %d, protocol %d) passed through", family(domain),
 		       type, protocol);
+		if (domain == AF_INET || domain == AF_INET6)
+			COUNT(ST_PASSED);
 		return fresh(real.socket(domain, type, protocol), 0);
 	}
 	if (cfg.error[0]) {
@@ -60,6 +62,8 @@ EXPORT int socket(int domain, int type, int protocol)
 	}
 	if (cfg.fixed != ACT_SCTP) {
 		fd = real.socket(domain, type, protocol);
+		if (fd >= 0 && cfg.fixed == ACT_TCP)
+			COUNT(ST_TCP);
 		if (fd >= 0)
 			logmsg(1, "fd %d: socket(%s, SOCK_STREAM) %s", fd, family(domain),
 			       cfg.fixed == ACT_TCP ? "stays TCP (rules)"
@@ -79,6 +83,7 @@ EXPORT int socket(int domain, int type, int protocol)
 		return -1;
 	}
 	fresh(fd, 0);
+	COUNT(ST_CONVERTED);
 	apply_defaults(fd);
 	fd_adopt(fd, FD_PENDING);
 	logmsg(1, "fd %d: socket(%s, SOCK_STREAM) converted to SCTP", fd, family(domain));

@@ -279,6 +279,7 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 	int v, saved = errno;
 
 	if (o->set == S_REFUSE) {
+		COUNT(ST_REFUSED);
 		logmsg(1, "fd %d: setsockopt(%s) refused: no SCTP equivalent", fd, o->name);
 		errno = o->err;
 		return -1;
@@ -288,6 +289,7 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 			errno = EINVAL;
 			return -1;
 		}
+		COUNT(ST_HINTED);
 		logmsg(1, "fd %d: setsockopt(%s) accepted as a hint, no effect", fd, o->name);
 		return 0;
 	}
@@ -306,6 +308,7 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 			errno = EINVAL;
 			return -1;
 		}
+		COUNT(ST_HINTED);
 		logmsg(1, "fd %d: setsockopt(%s=%d) accepted as a hint, no effect", fd, o->name, v);
 		return 0;
 	}
@@ -313,6 +316,7 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 		logmsg(1, "fd %d: setsockopt(%s=%d) on SCTP: %m", fd, o->name, v);
 		return -1;
 	}
+	COUNT(ST_MAPPED);
 	logmsg(1, "fd %d: setsockopt(%s=%d) mapped to SCTP", fd, o->name, v);
 	errno = saved;
 	return 0;

@@ -40,6 +40,7 @@ static ssize_t send_pieces(int fd, const char *buf, size_t len, int flags)
 	bool nonblock = would_block(fd, flags);
 	size_t done = 0, piece;
 
+	COUNT(ST_SPLIT);
 	if (real.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) != 0 || sndbuf < 2 * MIN_PIECE)
 		sndbuf = 2 * MIN_PIECE;
 	/* Half the buffer: the next piece is queued while the previous one drains. */
