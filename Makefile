@@ -2,6 +2,7 @@
 #
 #   make                 build/libsctpize.so, build/sctpize-helper, build/sctpize
 #   make check           the test suite (tests/run: host kernel or User-Mode Linux)
+#   make check-sanitized the same suite against the ASan/UBSan builds of the library
 #   make demo            the seeds' scenario: xinetd and telnet over SCTP
 #   make demo-failover   a transfer that survives the loss of one of two links
 #   make install         PREFIX, DESTDIR, BINDIR, LIBDIR, MANDIR, COMPLETIONDIR as usual
@@ -63,7 +64,25 @@ $(B)/asan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.map
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) $(SAN) $(LDFLAGS) -shared \
 		-Wl,--version-script=shim/libsctpize.map -o $@ $(wildcard shim/*.c) $(SHIM_LDLIBS)
 
-sanitize: $(B)/asan/libsctpize.so
+# ...and with UBSan alone, which runs in User-Mode Linux too (ASan does not fit there).
+UBSAN = -fsanitize=undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+$(B)/ubsan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.map
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) $(UBSAN) $(LDFLAGS) -shared \
+		-Wl,--version-script=shim/libsctpize.map -o $@ $(wildcard shim/*.c) $(SHIM_LDLIBS)
+
+# Each sanitized library with a wrapper of its own: the whole suite runs against
+# one with "make check-sanitized" (tests/run --sanitized, TEST_BUILD).
+SAN_DIRS = $(B)/asan $(B)/ubsan
+$(addsuffix /sctpize,$(SAN_DIRS)): bin/sctpize.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@LIBDIR@|$(abspath $(@D))|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	chmod 755 $@
+$(addsuffix /sctpize-helper,$(SAN_DIRS)): $(B)/sctpize-helper
+	@mkdir -p $(@D)
+	ln -sf ../sctpize-helper $@
+
+sanitize: $(foreach d,$(SAN_DIRS),$(d)/libsctpize.so $(d)/sctpize $(d)/sctpize-helper)
 
 test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so sanitize
 
@@ -72,6 +91,10 @@ include tests/bench/bench.mk tests/fuzz/fuzz.mk tests/hardening.mk
 
 check: test-programs
 	tests/run
+
+# The whole suite against the sanitized libraries: ASan + UBSan on the host, UBSan in UML.
+check-sanitized: test-programs
+	tests/run --sanitized
 
 # The demos run on a kernel with SCTP: the host's, or User-Mode Linux (tests/run --exec).
 demo: all
@@ -108,4 +131,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check demo demo-failover lint install uninstall clean test-programs sanitize
+.PHONY: all check check-sanitized demo demo-failover lint install uninstall clean test-programs sanitize

@@ -178,8 +178,14 @@ int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len)
 	(void)len;
 	if (real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) }) != 0)
 		return -1;
-	if (err && try_tcp(err))
-		return tcp_again(fd, err);
+	if (err && try_tcp(err)) {
+		/* The program asks for the outcome: TCP's, final (as for SO_ERROR). */
+		err = tcp_outcome(fd, tcp_again(fd, err));
+		if (err == 0) {
+			errno = saved;
+			return 0;
+		}
+	}
 	if (err) {
 		errno = err;
 		return -1;

@@ -222,6 +222,8 @@ bool rules_parse_env(struct config *c, const char *v)
 			return bad(c, SRC_ENV, n, "...", "rule longer than %zu bytes", sizeof(text) - 1);
 		memcpy(text, p, len);
 		text[len] = '\0';
+		/* Messages quote the rule: without the blanks after a ';'. */
+		memmove(text, text + strspn(text, " \t"), strlen(text + strspn(text, " \t")) + 1);
 		if (!parse_rule(c, SRC_ENV, n, text, &dflt))
 			return false;
 		if (p[len] == '\0')

@@ -4,8 +4,10 @@
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 B=$TOP/build
-SCTPIZE=$B/sctpize
-LIB=$B/libsctpize.so
+# TEST_BUILD: the suite against another build of the library and its
+# wrapper (build/asan, build/ubsan: tests/run --sanitized).
+SCTPIZE=${TEST_BUILD:-$B}/sctpize
+LIB=${TEST_BUILD:-$B}/libsctpize.so
 HELPERS=$B/tests
 
 bats_require_minimum_version 1.5.0

@@ -206,3 +206,72 @@ tcp"
 	assert_output "offset=2
 word=explain"
 }
+
+@test "--stats: a flag, or its signal after '=' (one word, or split at '=' as bash splits it)" {
+	run complete_words sctpize --sta
+	assert_output "--stats
+--stats="
+	run complete_words sctpize --nodelay --stats=
+	assert_output "--stats=USR1
+--stats=USR2"
+	run complete_words sctpize --stats=USR2
+	assert_output "--stats=USR2"
+	# With '=' in COMP_WORDBREAKS: the cursor on '=', then on the value.
+	run complete_words sctpize --stats =
+	assert_output "USR1
+USR2"
+	run complete_words sctpize --nodelay --stats = U
+	assert_output "USR1
+USR2"
+	run complete_words sctpize --stats = USR1
+	assert_output USR1
+	# Alone, --stats takes no value: the next word is the program.
+	run complete_words sctpize --stats bas
+	assert_line bash
+	refute_line USR1
+	PRELUDE='_command_offset() { COMPREPLY=("offset=$1" "word=${COMP_WORDS[$1]}"); }'
+	PRELUDE=$PRELUDE run complete_words sctpize --stats telnet -
+	assert_output "offset=2
+word=telnet"
+	PRELUDE=$PRELUDE run complete_words sctpize --stats=USR1 telnet -
+	assert_output "offset=2
+word=telnet"
+	PRELUDE=$PRELUDE run complete_words sctpize --stats = USR1 --log = syslog telnet -
+	assert_output "offset=7
+word=telnet"
+	# In a drop-in too; not offered by explain, which runs nothing.
+	PRELUDE='systemctl() { printf "%s\n" "xinetd.service enabled enabled"; }'
+	PRELUDE=$PRELUDE run complete_words sctpize enable xinetd --stats=U
+	assert_output "--stats=USR1
+--stats=USR2"
+	PRELUDE=$PRELUDE run complete_words sctpize enable xinetd --stats ""
+	assert_output ""
+	run complete_words sctpize explain --st
+	assert_output ""
+}
+
+@test "other option values after '=' too, and the program after them" {
+	run complete_words sctpize --log=s
+	assert_output "--log=stderr
+--log=syslog"
+	run complete_words sctpize --nodelay --default = t
+	assert_output tcp
+	run complete_words sctpize explain --default=b
+	assert_output "--default=both"
+	run complete_words sctpize explain --default = ""
+	assert_output "both
+sctp
+tcp"
+	run complete_words sctpize explain --config = /dev/null server ""
+	assert_output ""
+	run complete_words sctpize explain --config = /dev/null ""
+	assert_output "client
+server"
+	PRELUDE='_command_offset() { COMPREPLY=("offset=$1" "word=${COMP_WORDS[$1]}"); }'
+	PRELUDE=$PRELUDE run complete_words sctpize --failover = fast telnet -
+	assert_output "offset=4
+word=telnet"
+	# An unknown option's value: nothing.
+	run complete_words sctpize --nodelay=
+	assert_output ""
+}
