@@ -387,6 +387,18 @@ static void show_settings(char *buf, size_t len, bool loaded)
 	if (!config_parse(&c, env))
 		printf("settings refused: %s%s\n", c.error,
 		       loaded ? " (so the library makes every TCP socket fail with EINVAL)" : "");
+	else if (c.n_rules || c.default_action != ACT_SCTP) {
+		/* Migration mode: the rules as the library read them (the file as it is now). */
+		char text[200], where[300];
+
+		printf("rules (first match wins):%s\n", c.n_rules ? "" : " none");
+		for (int i = 0; i < c.n_rules; i++) {
+			rule_format(&c, i, text, sizeof(text));
+			rule_origin(&c, i, where, sizeof(where));
+			printf("  %d  %s  (%s)\n", i + 1, text, where);
+		}
+		printf("  default: %s\n", action_names[c.default_action]);
+	}
 	free(env);
 }
 

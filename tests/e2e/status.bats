@@ -157,3 +157,20 @@ is_python() {
 	run "$SCTPIZE" status "$(( $(cat /proc/sys/kernel/pid_max) + 1 ))"
 	assert_failure 1
 }
+
+@test "status: migration mode: the rules as the library read them, and the SCTP side of a TCP+SCTP listener" {
+	printf 'tcp client port 53\n' > "$T/sctpize.conf"
+	SCTPIZE_CONFIG=$T/sctpize.conf serve 127.0.0.1 "$SCTPIZE" --both --ports "$port"
+	wait_for listening_sctp "$port" || fail "nothing listens on SCTP port $port"
+	wait_for listening_tcp "$port" || fail "nothing listens on TCP port $port"
+	is_python "$server" || fail "PID $server is not the server"
+	connect_to 127.0.0.1 || fail "no greeting over SCTP"
+	run "$B/sctpize-helper" status "$server"
+	assert_success
+	assert_line "rules (first match wins):"
+	assert_line "  1  both port $port  (SCTPIZE_RULES rule 1)"
+	assert_line "  2  tcp client port 53  ($T/sctpize.conf line 1)"
+	assert_line "  default: tcp"
+	assert_line --regexp "^SCTP listener fd [0-9]+: port $port on 127\.0\.0\.1$"
+	assert_line --regexp "^SCTP association fd [0-9]+: 127\.0\.0\.1:$port <-> 127\.0\.0\.1:[0-9]+, ESTABLISHED$"
+}
