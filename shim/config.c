@@ -16,10 +16,15 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sctpize.h"
 
 #define PREFIX "SCTPIZE_"
+
+/* A value quoted in a message: at most its first 64 bytes, so the reason after it fits. */
+#define CLIP(v) 64, (v), strlen(v) > 64 ? "..." : ""
 
 static bool fail(struct config *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -34,12 +39,14 @@ static bool fail(struct config *c, const char *fmt, ...)
 	return false;
 }
 
-/* A whole decimal number in [min, max]; no sign, no spaces, no suffix. */
+/* A whole decimal number in [min, max]; no sign, no spaces, no suffix.  Ten
+ * digits at most: every bound (up to 1073741824) can be written, and the sum
+ * cannot overflow. */
 static bool parse_uint(const char *s, int min, int max, int *out)
 {
-	long v = 0;
+	long long v = 0;
 
-	if (*s == '\0' || strlen(s) > 9)
+	if (*s == '\0' || strlen(s) > 10)
 		return false;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
@@ -95,16 +102,25 @@ void set_port(struct sockaddr_storage *ss, in_port_t port)
 		((struct sockaddr_in6 *)ss)->sin6_port = port;
 }
 
-/* Only addresses that can be a local end of an association may be added. */
+static bool is_unicast4(in_addr_t a)
+{
+	return a != INADDR_ANY && a != INADDR_BROADCAST && !IN_MULTICAST(a);
+}
+
+/* Only addresses that can be a local end of an association may be added; an
+ * IPv4-mapped one (::ffff:0.0.0.0 is the IPv4 wildcard) is judged as IPv4. */
 static bool is_unicast(const struct sockaddr_storage *ss)
 {
-	if (ss->ss_family == AF_INET) {
-		in_addr_t a = ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
-
-		return a != INADDR_ANY && a != INADDR_BROADCAST && !IN_MULTICAST(a);
-	}
+	if (ss->ss_family == AF_INET)
+		return is_unicast4(ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr));
 	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
 
+	if (IN6_IS_ADDR_V4MAPPED(a6)) {
+		in_addr_t a;
+
+		memcpy(&a, &a6->s6_addr[12], sizeof(a));
+		return is_unicast4(ntohl(a));
+	}
 	return !IN6_IS_ADDR_UNSPECIFIED(a6) && !IN6_IS_ADDR_MULTICAST(a6);
 }
 
@@ -120,12 +136,12 @@ static bool parse_addrs(struct config *c, const char *name, const char *v,
 		size_t n = strcspn(p, ",");
 
 		if (n == 0 || n >= sizeof(one))
-			return fail(c, "%s: '%s': expected a comma-separated list of IP addresses",
-				    name, v);
+			return fail(c, "%s: '%.*s%s': expected a comma-separated list of IP addresses",
+				    name, CLIP(v));
 		memcpy(one, p, n);
 		one[n] = '\0';
 		if (list->n == MAX_ADDRS)
-			return fail(c, "%s: '%s': more than %d addresses", name, v, MAX_ADDRS);
+			return fail(c, "%s: '%.*s%s': more than %d addresses", name, CLIP(v), MAX_ADDRS);
 		struct sockaddr_storage *ss = &list->a[list->n];
 
 		if (!parse_ip(one, ss))
@@ -151,9 +167,9 @@ static bool parse_ifaces(struct config *c, const char *name, const char *v)
 		char *dst = c->bind_ifaces[c->n_bind_ifaces];
 
 		if (c->n_bind_ifaces == MAX_IFACES)
-			return fail(c, "%s: '%s': more than %d interfaces", name, v, MAX_IFACES);
+			return fail(c, "%s: '%.*s%s': more than %d interfaces", name, CLIP(v), MAX_IFACES);
 		if (n == 0 || n >= IF_NAMESIZE)
-			return fail(c, "%s: '%s': an interface name has 1 to %d characters", name, v,
+			return fail(c, "%s: '%.*s%s': an interface name has 1 to %d characters", name, CLIP(v),
 				    IF_NAMESIZE - 1);
 		memcpy(dst, p, n);
 		dst[n] = '\0';
@@ -173,7 +189,7 @@ static bool parse_num(struct config *c, const char *name, const char *v, int min
 	int n;
 
 	if (!parse_uint(v, min, max, &n))
-		return fail(c, "%s: '%s' is not a whole number from %d to %d", name, v, min, max);
+		return fail(c, "%s: '%.*s%s' is not a whole number from %d to %d", name, CLIP(v), min, max);
 	*out = (unsigned)n;
 	return true;
 }
@@ -185,8 +201,8 @@ static bool parse_zero_or(struct config *c, const char *name, const char *v, int
 	int n;
 
 	if (!parse_uint(v, 0, max, &n) || (n != 0 && n < min))
-		return fail(c, "%s: '%s' is not 0 (the kernel's default) or a whole number "
-			       "from %d to %d", name, v, min, max);
+		return fail(c, "%s: '%.*s%s' is not 0 (the kernel's default) or a whole number "
+			       "from %d to %d", name, CLIP(v), min, max);
 	*out = (unsigned)n;
 	return true;
 }
@@ -196,18 +212,54 @@ static bool parse_bool(struct config *c, const char *name, const char *v, bool *
 	int n;
 
 	if (!parse_uint(v, 0, 1, &n))
-		return fail(c, "%s: '%s' is not 0 or 1", name, v);
+		return fail(c, "%s: '%.*s%s' is not 0 or 1", name, CLIP(v));
 	*out = n;
 	return true;
 }
 
+/*
+ * A log file's directory is writable by everyone (/tmp, /var/tmp, /dev/shm):
+ * another user may have put a symbolic link, a FIFO, a hard link or a file
+ * of their own under the name.  There no log file is created, and an
+ * existing one is used only if it is a regular file of our own with one link.
+ */
+bool log_dir_shared(const char *path)
+{
+	char dir[sizeof(cfg.log)];
+	const char *slash = strrchr(path, '/');
+	size_t n = !slash || slash == path ? 1 : (size_t)(slash - path);
+	struct stat st;
+
+	if (n >= sizeof(dir))
+		return true;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return stat(dir, &st) == 0 && (st.st_mode & S_IWOTH);
+}
+
+bool log_file_ours(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_uid == geteuid() && st->st_nlink == 1;
+}
+
 static bool parse_log(struct config *c, const char *name, const char *v)
 {
+	struct stat st;
+
 	if (strcmp(v, "stderr") != 0 && strcmp(v, "syslog") != 0 && v[0] != '/')
-		return fail(c, "%s: '%s' is not stderr, syslog or an absolute file name",
-			    name, v);
+		return fail(c, "%s: '%.*s%s' is not stderr, syslog or an absolute file name",
+			    name, CLIP(v));
 	if (strlen(v) >= sizeof(c->log))
 		return fail(c, "%s: file name longer than %zu bytes", name, sizeof(c->log) - 1);
+	if (v[0] == '/' && log_dir_shared(v)) {
+		if (lstat(v, &st) != 0)
+			return fail(c, "%s: '%s': its directory is writable by everyone, so no log "
+				       "file is created there (create it first, or use another "
+				       "directory)", name, v);
+		if (!log_file_ours(&st))
+			return fail(c, "%s: '%s': its directory is writable by everyone, and it is "
+				       "not a regular file of this user's with one link", name, v);
+	}
 	strcpy(c->log, v);
 	return true;
 }
@@ -219,7 +271,7 @@ static bool parse_one(struct config *c, const char *name, const char *v, bool *f
 
 	if (strcmp(key, "VERBOSE") == 0) {
 		if (!parse_uint(v, 0, 2, &c->verbose))
-			return fail(c, "%s: '%s' is not 0, 1 or 2", name, v);
+			return fail(c, "%s: '%.*s%s' is not 0, 1 or 2", name, CLIP(v));
 		return true;
 	}
 	if (strcmp(key, "LOG") == 0)
@@ -268,7 +320,7 @@ static bool parse_one(struct config *c, const char *name, const char *v, bool *f
 		c->default_action = parse_action(v);
 		c->default_from = DEFAULT_ENV;
 		if (!c->default_action)
-			return fail(c, "%s: '%s' is not sctp, tcp or both", name, v);
+			return fail(c, "%s: '%.*s%s' is not sctp, tcp or both", name, CLIP(v));
 		return true;
 	}
 	if (strcmp(key, "STATS") == 0) {
@@ -277,7 +329,7 @@ static bool parse_one(struct config *c, const char *name, const char *v, bool *f
 		else if (strcmp(v, "USR2") == 0 || strcmp(v, "SIGUSR2") == 0)
 			c->stats_signal = SIGUSR2;
 		else if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
-			return fail(c, "%s: '%s' is not 0, 1, USR1 or USR2", name, v);
+			return fail(c, "%s: '%.*s%s' is not 0, 1, USR1 or USR2", name, CLIP(v));
 		c->stats = strcmp(v, "0") != 0;
 		return true;
 	}
@@ -289,7 +341,7 @@ static bool parse_one(struct config *c, const char *name, const char *v, bool *f
 		if (strcmp(v, "fast") == 0)
 			*failover_fast = true;
 		else if (strcmp(v, "default") != 0)
-			return fail(c, "%s: '%s' is not fast or default", name, v);
+			return fail(c, "%s: '%.*s%s' is not fast or default", name, CLIP(v));
 		return true;
 	}
 	return fail(c, "%s: unknown setting (see libsctpize(7))", name);
@@ -373,13 +425,46 @@ static bool parse_rules(struct config *c, const char *rules, const char *file)
 		return false;
 	if (file && !file[0])
 		return fail(c, "SCTPIZE_CONFIG: empty (a file name, or /dev/null for none)");
+	/* Relative, it would name another file in a process that changed directory. */
+	if (file && file[0] != '/')
+		return fail(c, "SCTPIZE_CONFIG: '%.*s%s' is not an absolute file name", CLIP(file));
 	if (!rules_parse_file(c, file ? file : SYSTEM_CONFIG, file != NULL))
 		return false;
 	rules_finish(c);
 	return true;
 }
 
+/*
+ * A message quotes the user's values: their control characters (a newline
+ * would forge a second line, an escape sequence would drive the terminal)
+ * are shown as \xNN, so that a message is always one line of text.
+ */
+static void escape_controls(char *s, size_t size)
+{
+	char out[sizeof(((struct config *)0)->error)];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < sizeof(out); p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = '\0';
+	snprintf(s, size, "%s", out);
+}
+
+static bool parse_all(struct config *c, char **envp);
+
 bool config_parse(struct config *c, char **envp)
+{
+	if (parse_all(c, envp))
+		return true;
+	escape_controls(c->error, sizeof(c->error));
+	return false;
+}
+
+static bool parse_all(struct config *c, char **envp)
 {
 	char name[64];
 	const char *rules = NULL, *file = NULL;

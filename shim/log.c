@@ -5,8 +5,10 @@
  * and under inetd-style launchers fds 0-2 are the network connection itself.
  * So a line goes to stderr only while fd 2 is not a socket, and to syslog
  * otherwise or when SCTPIZE_LOG=syslog.  A log file is opened for each line
- * (O_APPEND, O_NOFOLLOW): a descriptor kept open could be closed by a daemon
- * that closes every fd at start and then reused for one of its sockets.
+ * (O_APPEND, O_NOFOLLOW, O_NONBLOCK): a descriptor kept open could be closed
+ * by a daemon that closes every fd at start and then reused for one of its
+ * sockets.  In a directory everyone may write to, no log file is created and
+ * only a regular file of our own with one link is written (config.c).
  *
  * Level 0 lines (errors: a refused environment, a kernel without SCTP, a
  * bind address that cannot be added) are always written; decisions need
@@ -76,8 +78,16 @@ void log_line(int level, const char *fmt, ...)
 	}
 	line[n++] = '\n';
 	if (cfg.log[0] == '/') {
-		fd = open(cfg.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-				   O_NOCTTY, 0600);
+		/* O_NONBLOCK: a FIFO without a reader must not hang the program. */
+		bool shared = log_dir_shared(cfg.log);
+		struct stat st;
+
+		fd = open(cfg.log, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+				   O_NONBLOCK | (shared ? 0 : O_CREAT), 0600);
+		if (fd >= 0 && shared && (fstat(fd, &st) != 0 || !log_file_ours(&st))) {
+			close(fd);
+			fd = -1;
+		}
 		if (fd >= 0) {
 			write_all(fd, line, n);
 			close(fd);

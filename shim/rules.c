@@ -89,7 +89,9 @@ static const char *parse_ports(struct rule *r, const char *v)
 				return "not a port, a range LO-HI or a comma-separated list of them";
 			errno = 0;
 			x = strtoul(s, &end, 10);
-			if (*end || errno || x < 1 || x > 65535)
+			if (*end)
+				return "not a port, a range LO-HI or a comma-separated list of them";
+			if (errno || x < 1 || x > 65535)
 				return "port out of range (1-65535)";
 			*(k ? &hi : &lo) = (unsigned)x;
 		}
@@ -131,7 +133,9 @@ static const char *parse_prefix(struct rule *r, const char *v)
 			return "the prefix length is not a number";
 		errno = 0;
 		len = strtoul(slash + 1, &end, 10);
-		if (*end || errno || len > (unsigned long)max)
+		if (*end)
+			return "the prefix length is not a number";
+		if (errno || len > (unsigned long)max)
 			return max == 32 ? "prefix length out of range (0-32)"
 					 : "prefix length out of range (0-128)";
 		r->plen = (unsigned char)len;
@@ -211,7 +215,7 @@ static bool parse_rule(struct config *c, int source, int line, char *text, bool 
 bool rules_parse_env(struct config *c, const char *v)
 {
 	char text[512];
-	int n = 0;
+	int n = 0, first = c->n_rules;
 	bool dflt;
 
 	for (const char *p = v;;) {
@@ -227,9 +231,16 @@ bool rules_parse_env(struct config *c, const char *v)
 		if (!parse_rule(c, SRC_ENV, n, text, &dflt))
 			return false;
 		if (p[len] == '\0')
-			return true;
+			break;
 		p += len + 1;
 	}
+	/* An empty value (SCTPIZE_RULES="$UNSET") must not silently convert everything. */
+	if (c->n_rules == first) {
+		snprintf(c->error, sizeof(c->error), "SCTPIZE_RULES: '%.64s%s': no rule in it "
+			 "(unset SCTPIZE_RULES for none)", v, strlen(v) > 64 ? "..." : "");
+		return false;
+	}
+	return true;
 }
 
 /* One line of the config file: comment stripped, then a rule or the default. */

@@ -132,6 +132,12 @@ int rules_fixed(const struct config *c, const char *prog);
 void rule_format(const struct config *c, int i, char *buf, size_t size);
 void rule_origin(const struct config *c, int i, char *buf, size_t size);
 
+/* config.c: a log file in a directory everyone may write to is never created, and used
+ * only if log_file_ours(): a regular file of the effective user, with one link. */
+struct stat;
+bool log_dir_shared(const char *path);
+bool log_file_ours(const struct stat *st);
+
 /* config.c: parse one textual IP address (no port) into *ss; false if it is not one. */
 bool parse_ip(const char *s, struct sockaddr_storage *ss);
 

@@ -91,10 +91,17 @@ static void emit(void)
 	int fd = STDERR_FILENO;
 
 	line[n++] = '\n';
-	if (cfg.log[0] == '/')
-		fd = (int)syscall(SYS_openat, AT_FDCWD, cfg.log,
-				  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	else if (syscall(SYS_fstat, STDERR_FILENO, &st) != 0 || S_ISSOCK(st.st_mode))
+	if (cfg.log[0] == '/') {
+		/* log.c's rules: no file created in a directory everyone may write to. */
+		bool shared = log_dir_shared(cfg.log);
+
+		fd = (int)syscall(SYS_openat, AT_FDCWD, cfg.log, O_WRONLY | O_APPEND | O_CLOEXEC |
+				  O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | (shared ? 0 : O_CREAT), 0600);
+		if (fd >= 0 && shared && (syscall(SYS_fstat, fd, &st) != 0 || !log_file_ours(&st))) {
+			syscall(SYS_close, fd);
+			return;
+		}
+	} else if (syscall(SYS_fstat, STDERR_FILENO, &st) != 0 || S_ISSOCK(st.st_mode))
 		return;		/* fd 2 is the connection (inetd): never write there */
 	if (fd < 0)
 		return;
