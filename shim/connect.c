@@ -13,7 +13,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <netinet/sctp.h>
+#include <poll.h>
 #include <string.h>
 
 #include "sctpize.h"
@@ -46,6 +48,30 @@ static int plain_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		errno = saved;
 		return 0;
 	}
+	/*
+	 * A blocking connect() restarted after a signal (SA_RESTART): TCP waits on for
+	 * the connection; SCTP answers EALREADY, the association being on its way.  Wait
+	 * as TCP would, and answer as it would: the outcome, or EINTR at a signal.
+	 */
+	if (r < 0 && errno == EALREADY && !(real.fcntl(fd, F_GETFL) & O_NONBLOCK) && is_sctp(fd)) {
+		for (;;) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			int err = 0;
+
+			if (poll(&p, 1, -1) < 0) {
+				if (errno == EINTR && restart_after_signal())
+					continue;
+				return -1;
+			}
+			real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) });
+			if (err) {
+				errno = err;
+				return -1;
+			}
+			errno = saved;
+			return connected(fd, 0);
+		}
+	}
 	return connected(fd, r);
 }
 
@@ -53,6 +79,7 @@ static int plain_connect(int fd, const struct sockaddr *addr, socklen_t len)
 static int migrate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	unsigned state = fd_get(fd);
+	int saved = errno;
 
 	if (state & FD_FALLBACK)
 		return fallback_reconnect(fd, addr, len);
@@ -60,8 +87,10 @@ static int migrate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	case ACT_SCTP:
 		if (swap_to_sctp(fd, NULL) != 0) {
 			migrate_done(fd);
-			if (no_sctp_fallback(fd))
+			if (no_sctp_fallback(fd)) {
+				errno = saved;
 				return real.connect(fd, addr, len);
+			}
 			logmsg(0, "fd %d: connect: the change to SCTP failed: %m", fd);
 			return -1;
 		}
@@ -120,7 +149,14 @@ int sctp_connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 	logmsg(1, "fd %d: connect offers %d addresses of the peer (sctp_connectx)", fd, count);
 	/* sctp_connectx() returns 0 (or an association id, in old libsctp) on success. */
-	if (sctp_connectx(fd, (struct sockaddr *)packed.b, count, NULL) >= 0)
+	int saved = errno;
+
+	if (sctp_connectx(fd, (struct sockaddr *)packed.b, count, NULL) >= 0) {
+		errno = saved;
 		return connected(fd, 0);
-	return errno == EISCONN ? plain_connect(fd, addr, len) : -1;
+	}
+	if (errno != EISCONN)
+		return -1;
+	errno = saved;		/* plain_connect() keeps what it finds on its own success */
+	return plain_connect(fd, addr, len);
 }

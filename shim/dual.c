@@ -17,7 +17,8 @@
  * turn, with its real address; when neither has one, a non-blocking program
  * gets EAGAIN and a blocking one waits in epoll_wait() on its descriptor.
  * getsockname(), getsockopt() are answered by the TCP listener; setsockopt()
- * and shutdown() go to both; close() closes all three.
+ * and shutdown() go to both; close() closes all three, or, if an accept()
+ * in another thread is using them, that accept() does when it is done.
  *
  * Limits: the hidden listeners are close-on-exec, so a dual listener does
  * not survive exec(); a dup() of the descriptor is not a listener.
@@ -26,31 +27,53 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "sctpize.h"
 
 /* The two listeners behind dual descriptor fd (-1 if it is none). */
-static int listeners(int fd, int *tcp, int *sctp, unsigned *turn)
+static int listeners(int fd, int *tcp, int *sctp)
 {
 	struct slot *s;
 	bool found = false;
 
 	*tcp = *sctp = -1;
-	if (turn)
-		*turn = 0;
 	slots_lock_take();
 	s = slot_find(fd, false);
 	if (s && s->kind == SLOT_DUAL) {
 		*tcp = s->a;
 		*sctp = s->b;
-		if (turn)
-			*turn = s->turn++;
 		found = true;
 	}
 	slots_lock_give();
 	return found ? 0 : -1;
+}
+
+/*
+ * The same for accept(), which may wait: the slot is held (users), so that
+ * a close(fd) in another thread meanwhile leaves the listeners open until
+ * this accept() is done with them (slot_release()), as a plain listener
+ * closed under a waiting accept() keeps working for it.  NULL if none.
+ */
+static struct slot *hold(int fd, int *tcp, int *sctp, int *ep, unsigned *turn)
+{
+	struct slot *s;
+
+	slots_lock_take();
+	s = slot_find(fd, false);
+	if (s && s->kind == SLOT_DUAL) {
+		s->users++;
+		*tcp = s->a;
+		*sctp = s->b;
+		*ep = s->c;
+		*turn = s->turn++;
+	} else {
+		s = NULL;
+	}
+	slots_lock_give();
+	return s;
 }
 
 /* listen() on an undecided TCP socket whose rule says "both". */
@@ -60,7 +83,7 @@ int dual_listen(int fd, int backlog)
 	socklen_t len = sizeof(self);
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct slot *s;
-	int sctp = -1, tcp = -1, ep = -1, fl;
+	int sctp = -1, tcp = -1, ep = -1, fl, saved = errno;
 
 	if (real.listen(fd, backlog) != 0)
 		return -1;
@@ -69,9 +92,9 @@ int dual_listen(int fd, int backlog)
 		return -1;
 	sctp = socket_like(fd, IPPROTO_SCTP);
 	if (sctp < 0) {
-		if (no_sctp_fallback(fd))
-			return 0;
-		logmsg(0, "fd %d: no SCTP listener beside the TCP one: %m", fd);
+		if (!no_sctp_fallback(fd))
+			logmsg(0, "fd %d: no SCTP listener beside the TCP one: %m", fd);
+		errno = saved;
 		return 0;	/* the program's TCP listener works: TCP clients are served */
 	}
 	apply_defaults(sctp);
@@ -82,7 +105,7 @@ int dual_listen(int fd, int backlog)
 		goto fail;
 	fl = real.fcntl(fd, F_GETFL);
 	tcp = real.fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	ep = epoll_create1(EPOLL_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);	/* (kept: accept() waits on it, see below) */
 	if (fl < 0 || tcp < 0 || ep < 0)
 		goto fail;
 	ev.data.fd = tcp;
@@ -98,15 +121,15 @@ int dual_listen(int fd, int backlog)
 		s->kind = SLOT_DUAL;
 		s->a = tcp;
 		s->b = sctp;
+		s->c = ep;
 	}
 	slots_lock_give();
 	if (!s || swap_in(fd, ep) != 0) {
 		if (s)
-			migrate_forget(fd);	/* closes tcp and sctp */
-		tcp = sctp = -1;
+			migrate_forget(fd);	/* closes tcp, sctp and ep */
+		tcp = sctp = ep = -1;
 		goto fail;
 	}
-	real.close(ep);
 	/* The TCP listener's file is now only the hidden one's: non-blocking for accept4(). */
 	real.fcntl(tcp, F_SETFL, (fl & ~O_NONBLOCK) | O_NONBLOCK);
 	fd_store(fd, FD_DUAL);
@@ -121,6 +144,7 @@ fail:
 			real.close(p[i]);
 		}
 	fd_store(fd, 0);
+	errno = saved;
 	return 0;	/* TCP clients are still served */
 }
 
@@ -128,20 +152,17 @@ int dual_relisten(int fd, int backlog)
 {
 	int tcp, sctp;
 
-	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+	if (listeners(fd, &tcp, &sctp) != 0)
 		return real.listen(fd, backlog);
 	if (real.listen(tcp, backlog) != 0)
 		return -1;
 	return real.listen(sctp, backlog);
 }
 
-int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
+/* The next client of either listener; waits in epoll_wait() if fd is blocking. */
+static int take(int tcp, int sctp, int ep, unsigned turn, struct sockaddr *addr,
+		socklen_t *addrlen, int flags)
 {
-	int tcp, sctp;
-	unsigned turn;
-
-	if (listeners(fd, &tcp, &sctp, &turn) != 0)
-		return real.accept4(fd, addr, addrlen, flags);
 	for (;;) {
 		for (int k = 0; k < 2; k++) {
 			int l = (turn + k) & 1 ? sctp : tcp;
@@ -159,7 +180,8 @@ int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 				return -1;
 			errno = saved;
 		}
-		int fl = real.fcntl(fd, F_GETFL);
+		/* ep is the program's fd's open file: its O_NONBLOCK is the program's. */
+		int fl = real.fcntl(ep, F_GETFL), saved = errno;
 		struct epoll_event ev;
 
 		if (fl < 0)
@@ -168,16 +190,59 @@ int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 			errno = EAGAIN;
 			return -1;
 		}
-		if (epoll_wait(fd, &ev, 1, -1) < 0)
-			return -1;		/* EINTR, as an interrupted accept() */
+		if (epoll_wait(ep, &ev, 1, -1) < 0) {
+			/*
+			 * A signal: accept() gives EINTR, or is restarted with SA_RESTART.
+			 * epoll_wait() never is, so the restart is ours to make.
+			 */
+			if (errno == EINTR && restart_after_signal()) {
+				errno = saved;
+				continue;
+			}
+			return -1;
+		}
 	}
+}
+
+int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
+{
+	int tcp, sctp, ep, r;
+	unsigned turn;
+	struct slot *s = hold(fd, &tcp, &sctp, &ep, &turn);
+
+	if (!s)
+		return real.accept4(fd, addr, addrlen, flags);
+	r = take(tcp, sctp, ep, turn, addr, addrlen, flags);
+	slot_release(s);
+	return r;
+}
+
+bool restart_after_signal(void)
+{
+	sigset_t blocked;
+	int saved = errno;
+	bool restart = true;
+
+	pthread_sigmask(SIG_BLOCK, NULL, &blocked);
+	for (int sig = 1; sig < NSIG && restart; sig++) {
+		struct sigaction sa;
+
+		if (sigismember(&blocked, sig) == 1 || sigaction(sig, NULL, &sa) != 0)
+			continue;
+		if (!(sa.sa_flags & SA_SIGINFO) &&
+		    (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN))
+			continue;
+		restart = sa.sa_flags & SA_RESTART;
+	}
+	errno = saved;
+	return restart;
 }
 
 int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	int tcp, sctp;
 
-	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+	if (listeners(fd, &tcp, &sctp) != 0)
 		return real.getsockname(fd, addr, len);
 	return real.getsockname(tcp, addr, len);
 }
@@ -186,7 +251,7 @@ int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	int tcp, sctp;
 
-	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+	if (listeners(fd, &tcp, &sctp) != 0)
 		return real.getsockopt(fd, level, name, val, len);
 	return real.getsockopt(tcp, level, name, val, len);
 }
@@ -195,7 +260,7 @@ int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int tcp, sctp, saved = errno;
 
-	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+	if (listeners(fd, &tcp, &sctp) != 0)
 		return real.setsockopt(fd, level, name, val, len);
 	if (real.setsockopt(tcp, level, name, val, len) != 0)
 		return -1;
@@ -209,7 +274,7 @@ int dual_shutdown(int fd, int how)
 {
 	int tcp, sctp, r;
 
-	if (listeners(fd, &tcp, &sctp, NULL) != 0)
+	if (listeners(fd, &tcp, &sctp) != 0)
 		return real.shutdown(fd, how);
 	r = real.shutdown(tcp, how);
 	shutdown(sctp, how);

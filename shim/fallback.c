@@ -37,11 +37,14 @@ static void bound_attempt(int fd)
 	struct sctp_initmsg init = { .sinit_max_attempts = 1, .sinit_max_init_timeo = (uint16_t)half };
 	struct sctp_rtoinfo rto = { .srto_initial = half };
 
+	int saved = errno;
+
 	real.getsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, &(socklen_t){ sizeof(init) });
 	init.sinit_max_attempts = 1;
 	init.sinit_max_init_timeo = (uint16_t)half;
 	real.setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init));
 	real.setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto));
+	errno = saved;
 }
 
 /* SCTP won: the TCP socket kept for the fallback is not needed any more. */
@@ -131,11 +134,12 @@ static bool try_tcp(int e)
 int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct slot *s;
-	int spare = -1, r;
+	int spare = -1, r, saved = errno;
 
 	if (swap_to_sctp(fd, &spare) != 0) {
 		logmsg(1, "fd %d: no SCTP socket (%m): connecting over TCP", fd);
 		migrate_done(fd);
+		errno = saved;
 		return real.connect(fd, addr, len);
 	}
 	slots_lock_take();
@@ -160,7 +164,10 @@ int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	if (!try_tcp(errno))
 		return -1;
-	return tcp_again(fd, errno);
+	r = tcp_again(fd, errno);
+	if (r == 0)
+		errno = saved;		/* TCP's success: the SCTP error is not the program's */
+	return r;
 }
 
 /*

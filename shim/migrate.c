@@ -56,9 +56,22 @@ void slots_lock_give(void)
 	pthread_mutex_unlock(&slots_lock);
 }
 
+static void slot_free(struct slot *s);
+
+/* In a child only the forking thread goes on: no accept() uses a slot there. */
+static void child_after_fork(void)
+{
+	for (int i = 0; i < used_slots; i++) {
+		slots[i].users = 0;
+		if (slots[i].kind && slots[i].closing)
+			slot_free(&slots[i]);
+	}
+	slots_lock_give();
+}
+
 void migrate_init(void)
 {
-	pthread_atfork(slots_lock_take, slots_lock_give, slots_lock_give);
+	pthread_atfork(slots_lock_take, slots_lock_give, child_after_fork);
 }
 
 /* The slot of fd, or NULL; with create, a new one if there is none.  Lock held. */
@@ -84,18 +97,41 @@ struct slot *slot_find(int fd, bool create)
 	memset(free_one, 0, sizeof(*free_one));
 	free_one->fd = fd;
 	free_one->kind = SLOT_WATCH;
-	free_one->a = free_one->b = -1;
+	free_one->a = free_one->b = free_one->c = -1;
 	return free_one;
 }
 
-/* fd is closed or replaced: its hidden descriptors go too.  Lock held. */
+/*
+ * fd is closed or replaced: its hidden descriptors go too, or, while an
+ * accept() in another thread uses them, when that one is done (as a
+ * listener closed under a waiting accept() keeps working for it).  The
+ * number fd is free at once.  Lock held.
+ */
 static void slot_free(struct slot *s)
 {
+	if (s->users > 0) {
+		s->closing = true;
+		s->fd = -1;
+		return;
+	}
 	if (s->a >= 0)
 		real.close(s->a);
 	if (s->b >= 0)
 		real.close(s->b);
+	if (s->c >= 0)
+		real.close(s->c);
 	s->kind = 0;
+	s->closing = false;
+}
+
+/* The end of an accept() that held slot s (dual.c). */
+void slot_release(struct slot *s)
+{
+	slots_lock_take();
+	s->users--;
+	if (s->closing)
+		slot_free(s);
+	slots_lock_give();
 }
 
 /* close(), dup2() onto fd, close_range(): forget fd's migration state. */
@@ -408,6 +444,7 @@ EXPORT int listen(int fd, int backlog)
 	struct sockaddr_storage self;
 	socklen_t len = sizeof(self);
 	unsigned state;
+	int saved = errno;
 
 	sctpize_init();
 	state = fd_get(fd);
@@ -426,11 +463,17 @@ EXPORT int listen(int fd, int backlog)
 				migrate_done(fd);
 				return -1;
 			}
+			errno = saved;	/* TCP it stays, and TCP's listen() answers */
 		}
 		break;
-	case ACT_BOTH:
-		migrate_done(fd);
-		return dual_listen(fd, backlog);
+	case ACT_BOTH: {
+		/* The slot's epoll registrations move to the dual listener (dual.c). */
+		int r = dual_listen(fd, backlog);
+
+		if (!(fd_get(fd) & FD_DUAL))
+			migrate_done(fd);
+		return r;
+	}
 	}
 	migrate_done(fd);
 	return real.listen(fd, backlog);

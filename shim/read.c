@@ -23,9 +23,12 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "sctpize.h"
 
@@ -125,19 +128,52 @@ static bool wants_all(int flags)
 	return (flags & (MSG_WAITALL | MSG_PEEK)) == MSG_WAITALL;
 }
 
-/* MSG_WAITALL on SCTP returns after one message: keep reading, as TCP would. */
+/*
+ * MSG_WAITALL on SCTP returns after one message: keep reading, as TCP would.
+ * TCP returns the bytes so far at a signal, SA_RESTART or not; a blocking recv()
+ * of ours would be restarted by the kernel instead.  So the waits between the
+ * messages are poll()s, which a signal always ends, bounded by SO_RCVTIMEO.
+ */
 static ssize_t wait_all(int fd, char *buf, size_t len, int flags, ssize_t first)
 {
 	size_t done = (size_t)first;
+	int saved = errno, ms = -1;
+	struct timeval tv = { 0 };
+	bool nonblock = (flags & MSG_DONTWAIT) || (real.fcntl(fd, F_GETFL) & O_NONBLOCK);
 
+	if (real.getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &(socklen_t){ sizeof(tv) }) == 0 &&
+	    (tv.tv_sec || tv.tv_usec))
+		ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
 	while (first > 0 && done < len) {
-		ssize_t r = recv_any(fd, buf + done, len - done, flags);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 
+		if (!nonblock && poll(&p, 1, ms) != 1)
+			break;	/* a signal, or SO_RCVTIMEO: the bytes so far are the answer */
+		ssize_t r = recv_any(fd, buf + done, len - done, flags | MSG_DONTWAIT);
+
+		if (r < 0 && !nonblock && (errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
 		if (r <= 0)
-			break;	/* EOF, or an error/signal: the bytes so far are the answer */
+			break;	/* EOF, or an error: the bytes so far are the answer */
 		done += (size_t)r;
 	}
+	errno = saved;
 	return (ssize_t)done;
+}
+
+/*
+ * After the peer's ABORT, SCTP answers reads ENOTCONN; TCP, after the peer's
+ * RST, answers 0 (end of file).  A socket of ours that was connected (its
+ * announcement resolved) answers as TCP; one never connected keeps ENOTCONN.
+ */
+static inline ssize_t after_abort(int fd, ssize_t r, int saved)
+{
+	if (__builtin_expect(r < 0, 0) && errno == ENOTCONN &&
+	    (fd_get(fd) & (FD_OURS | FD_PENDING)) == FD_OURS) {
+		errno = saved;
+		return 0;
+	}
+	return r;
 }
 
 static ssize_t finish_recv(int fd, void *buf, size_t len, int flags, ssize_t r)
@@ -149,55 +185,67 @@ static ssize_t finish_recv(int fd, void *buf, size_t len, int flags, ssize_t r)
 
 EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
+	int saved = errno;
+
 	sctpize_init();
 	if (__builtin_expect(!(fd_get(fd) & SLOW), 1))
-		return real.read(fd, buf, len);
-	return slow_read(fd, buf, len, 0, NULL, NULL);
+		return after_abort(fd, real.read(fd, buf, len), saved);
+	return after_abort(fd, slow_read(fd, buf, len, 0, NULL, NULL), saved);
 }
 
 EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 {
+	int saved = errno;
+
 	sctpize_init();
-	if (__builtin_expect(!(fd_get(fd) & SLOW), 1) || len > buflen)
-		return real.read_chk(fd, buf, len, buflen);	/* (which aborts on overflow) */
-	return slow_read(fd, buf, len, 0, NULL, NULL);
+	if (__builtin_expect(!(fd_get(fd) & SLOW), 1) || len > buflen)	/* (aborts on overflow) */
+		return after_abort(fd, real.read_chk(fd, buf, len, buflen), saved);
+	return after_abort(fd, slow_read(fd, buf, len, 0, NULL, NULL), saved);
 }
 
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+	int saved = errno;
 
 	sctpize_init();
 	if (__builtin_expect(!(fd_get(fd) & SLOW), 1) || iovcnt < 0)
-		return real.readv(fd, iov, iovcnt);
-	return slow_recvmsg(fd, &m, 0);
+		return after_abort(fd, real.readv(fd, iov, iovcnt), saved);
+	return after_abort(fd, slow_recvmsg(fd, &m, 0), saved);
 }
 
 EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
+	int saved = errno;
+
 	sctpize_init();
-	return finish_recv(fd, buf, len, flags, recv_any(fd, buf, len, flags));
+	return finish_recv(fd, buf, len, flags,
+			   after_abort(fd, recv_any(fd, buf, len, flags), saved));
 }
 
 EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 {
 	sctpize_init();
+	int saved = errno;
+
 	if (len > buflen)
 		return real.recv_chk(fd, buf, len, buflen, flags);	/* aborts */
-	return finish_recv(fd, buf, len, flags, recv_any(fd, buf, len, flags));
+	return finish_recv(fd, buf, len, flags,
+			   after_abort(fd, recv_any(fd, buf, len, flags), saved));
 }
 
 EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 			socklen_t *fromlen)
 {
 	ssize_t r;
+	int saved = errno;
 
 	sctpize_init();
 	if (fd_get(fd) & SLOW)
 		r = slow_read(fd, buf, len, flags, from, fromlen);
 	else
 		r = real.recvfrom(fd, buf, len, flags, from, fromlen);
-	return finish_recv(fd, buf, len, flags, r);
+	return finish_recv(fd, buf, len, flags, after_abort(fd, r, saved));
 }
 
 EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
@@ -212,8 +260,10 @@ EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int 
 
 EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
+	int saved = errno;
+
 	sctpize_init();
 	if (__builtin_expect(!(fd_get(fd) & SLOW), 1) || !msg)
-		return real.recvmsg(fd, msg, flags);
-	return slow_recvmsg(fd, msg, flags);
+		return after_abort(fd, real.recvmsg(fd, msg, flags), saved);
+	return after_abort(fd, slow_recvmsg(fd, msg, flags), saved);
 }

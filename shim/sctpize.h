@@ -273,6 +273,13 @@ unsigned fd_resolve(int fd, int flags);
 /* real.c start-up: the state of the sockets this process inherited across exec(). */
 void fd_state_init(void);
 
+/*
+ * dual.c: after our own wait (epoll_wait(), poll()) was interrupted by a signal: would
+ * the kernel have restarted the program's call?  The signal is not known, so: true when
+ * every signal that has a handler and is not blocked has SA_RESTART.
+ */
+bool restart_after_signal(void);
+
 /* accept.c: an accepted socket fd from listener lfd: its state and defaults; fd. */
 int accepted(int lfd, int fd);
 /* connect.c: connect() of an SCTP socket (every known address of the peer). */
@@ -288,8 +295,11 @@ int sctp_connect(int fd, const struct sockaddr *addr, socklen_t len);
 enum { SLOT_WATCH = 1, SLOT_FALLBACK, SLOT_DUAL };
 struct slot {
 	int fd, kind;			/* kind 0: free */
-	int a, b;			/* FALLBACK: a = TCP socket; DUAL: a = TCP, b = SCTP listener */
+	int a, b, c;			/* FALLBACK: a = TCP socket; DUAL: a = TCP, b = SCTP listener,
+					 * c = the epoll instance (also at fd) */
 	unsigned turn;			/* DUAL: which listener accept() asks first */
+	int users;			/* DUAL: accept() calls using a, b, c right now... */
+	bool closing;			/* ...so close(fd) left them open to the last one */
 	struct sockaddr_storage peer;	/* FALLBACK: the address connected to */
 	socklen_t peer_len;
 	int nreg;			/* epoll sets fd is in, with its events */
@@ -297,6 +307,7 @@ struct slot {
 };
 void slots_lock_take(void);
 void slots_lock_give(void);
+void slot_release(struct slot *s);
 struct slot *slot_find(int fd, bool create);
 void migrate_init(void);
 void migrate_forget(int fd);

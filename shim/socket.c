@@ -70,9 +70,13 @@ EXPORT int socket(int domain, int type, int protocol)
 						    : "TCP until listen() or connect() (rules)");
 		return fresh(fd, cfg.fixed == ACT_TCP ? 0 : FD_UNDECIDED);
 	}
+	int saved = errno;
+
 	fd = real.socket(domain, type, IPPROTO_SCTP);
-	if (fd < 0 && no_sctp_fallback(-1))
+	if (fd < 0 && no_sctp_fallback(-1)) {
+		errno = saved;
 		return fresh(real.socket(domain, type, protocol), 0);
+	}
 	if (fd < 0) {
 		/* Said once: without SCTP in the kernel every TCP socket fails alike. */
 		if ((errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT) &&

@@ -92,51 +92,81 @@ static bool after_shutdown(int fd, int flags)
 	return true;
 }
 
-static ssize_t resend(int fd, const void *buf, size_t len, int flags)
+/* The answer of our own sending: on success errno is the caller's again (saved). */
+static ssize_t kept(ssize_t r, int saved)
+{
+	if (r >= 0)
+		errno = saved;
+	return r;
+}
+
+/*
+ * A blocking send on an association that died while it waited (the peer's ABORT, too
+ * many retransmissions): SCTP answers ESRCH, and the reason stays pending for the next
+ * call.  TCP answers the reason (ECONNRESET, ETIMEDOUT), then EPIPE: so do we.
+ */
+static ssize_t dead(int fd, ssize_t r)
+{
+	int err = 0;
+
+	if (r < 0 && errno == ESRCH && is_sctp(fd)) {
+		real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) });
+		errno = err ? err : EPIPE;
+	}
+	return r;
+}
+
+static ssize_t resend(int fd, const void *buf, size_t len, int flags, int saved)
 {
 	if (len == 0)
-		return 0;	/* TCP sends nothing and says so; SCTP said EINVAL */
-	return send_pieces(fd, buf, len, flags);
+		return kept(0, saved);	/* TCP sends nothing and says so; SCTP said EINVAL */
+	return kept(send_pieces(fd, buf, len, flags), saved);
 }
 
 EXPORT ssize_t write(int fd, const void *buf, size_t len)
 {
 	ssize_t r;
+	int saved;
 
 	sctpize_init();
 	if (after_shutdown(fd, 0))
 		return -1;
+	saved = errno;
 	r = real.write(fd, buf, len);
 	if (r < 0 && refused_as_message(fd, len))
-		return resend(fd, buf, len, 0);
-	return r;
+		return dead(fd, resend(fd, buf, len, 0, saved));
+	return dead(fd, r);
 }
 
 EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	ssize_t r;
+	int saved;
 
 	sctpize_init();
 	if (after_shutdown(fd, flags))
 		return -1;
+	saved = errno;
 	r = real.send(fd, buf, len, flags);
 	if (r < 0 && refused_as_message(fd, len))
-		return resend(fd, buf, len, flags);
-	return r;
+		return dead(fd, resend(fd, buf, len, flags, saved));
+	return dead(fd, r);
 }
 
 EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 		      const struct sockaddr *to, socklen_t tolen)
 {
 	ssize_t r;
+	int saved;
 
 	sctpize_init();
 	if (after_shutdown(fd, flags))
 		return -1;
+	saved = errno;
 	r = real.sendto(fd, buf, len, flags, to, tolen);
 	if (r < 0 && !to && refused_as_message(fd, len))
-		return resend(fd, buf, len, flags);
-	return r;
+		return dead(fd, resend(fd, buf, len, flags, saved));
+	return dead(fd, r);
 }
 
 /* The iovec's bytes in order, each through send_pieces(); stops at a short send. */
@@ -170,27 +200,31 @@ static size_t iov_bytes(const struct iovec *iov, size_t iovcnt)
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	ssize_t r;
+	int saved;
 
 	sctpize_init();
 	if (after_shutdown(fd, 0))
 		return -1;
+	saved = errno;
 	r = real.writev(fd, iov, iovcnt);
 	if (r < 0 && iovcnt > 0 && refused_as_message(fd, iov_bytes(iov, (size_t)iovcnt)))
-		return resend_iov(fd, iov, (size_t)iovcnt, 0);
-	return r;
+		return dead(fd, kept(resend_iov(fd, iov, (size_t)iovcnt, 0), saved));
+	return dead(fd, r);
 }
 
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	ssize_t r;
+	int saved;
 
 	sctpize_init();
 	if (after_shutdown(fd, flags))
 		return -1;
+	saved = errno;
 	r = real.sendmsg(fd, msg, flags);
 	/* With an address or ancillary data the program speaks SCTP itself: left alone. */
 	if (r < 0 && msg && !msg->msg_name && msg->msg_controllen == 0 &&
 	    refused_as_message(fd, iov_bytes(msg->msg_iov, msg->msg_iovlen)))
-		return resend_iov(fd, msg->msg_iov, msg->msg_iovlen, flags);
-	return r;
+		return dead(fd, kept(resend_iov(fd, msg->msg_iov, msg->msg_iovlen, flags), saved));
+	return dead(fd, r);
 }

@@ -1,1 +1,33 @@
 # tests/hardening.mk - ThreadSanitizer build and the stress program (included by the Makefile).
+#
+#   build/tsan/libsctpize.so   the library with ThreadSanitizer, for tests/unit/tsan.bats
+#                              (TSan cannot run in User-Mode Linux: it runs on the host,
+#                              with SCTP faked by the recorder)
+#   build/tests/hard_ctor.so   a library whose constructor makes the process's first
+#                              intercepted calls, before the library's own constructor
+#                              (HARD_CTOR=single, or race:N threads at once)
+#   build/tests/stress         the stress server and client (tests/e2e/stress.bats,
+#                              tests/unit/tsan.bats), and build/tests/hard_ctor, the
+#                              program hard_ctor.so is preloaded into: the generic rule
+#                              for tests/helpers/*.c
+#
+# "make hardening-programs" builds what tsan.bats and stress.bats need; "make
+# test-programs" (and so "make check") does too.  The tests never call make:
+# in User-Mode Linux they must not write to the host's tree.
+
+TSAN = -fsanitize=thread -fno-omit-frame-pointer
+$(B)/tsan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.map
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) $(TSAN) $(LDFLAGS) -shared \
+		-Wl,--version-script=shim/libsctpize.map -o $@ $(wildcard shim/*.c) $(SHIM_LDLIBS)
+
+$(B)/tests/hard_ctor.so: tests/helpers/hard_ctor.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DHARD_CTOR_LIB -fPIC -shared -o $@ $< -ldl -lpthread
+
+hardening-programs: all $(B)/tests/stress $(B)/tests/hard_ctor $(B)/tests/hard_ctor.so \
+	$(B)/tests/recorder.so $(B)/tsan/libsctpize.so
+
+test-programs: hardening-programs
+
+.PHONY: hardening-programs

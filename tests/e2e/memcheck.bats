@@ -31,3 +31,35 @@ setup() {
 	refute_output --partial "=="
 	[ -s "$SCTPIZE_LOG" ] || fail "the verbose run logged nothing"
 }
+
+# Migration mode: the protocol change at listen() and connect(), the dual
+# listener, the fallback to TCP; every exported call on the way
+# (tests/helpers/errno_check.c, small writes so that valgrind stays quick).
+# memcheck_migration SCTPIZE OPTIONS...: @PORT@ in them is the listener's port.
+memcheck_migration() {
+	local port a opts=()
+	port=$(free_port)
+	for a in "$@"; do opts+=("${a//@PORT@/$port}"); done
+	run timeout 150 "$SCTPIZE" "${opts[@]}" -- valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$HELPERS/errno_check" -b 300000 -t 120 -p "$port"
+	# (errno_check's own verdicts are tests/e2e/errno.bats's: here valgrind's.)
+	[ "$status" != 99 ] || fail "valgrind found errors: $output"
+	[ "$status" = 0 ] || [ "$status" = 1 ] || fail "status $status: $(grep -v errno=kept <<<"$output")"
+	refute_output --partial "=="
+	assert_output --partial "done failures="
+}
+
+@test "valgrind memcheck: no error and no leak when listen() and connect() change the protocol (--ports)" {
+	memcheck_migration --ports @PORT@
+	grep -q 'port .*: sctp' "$SCTPIZE_LOG" || fail "no protocol change: $(cat "$SCTPIZE_LOG")"
+}
+
+@test "valgrind memcheck: no error and no leak on a dual listener and both clients (--both)" {
+	memcheck_migration --both --ports @PORT@
+	grep -q 'listens on TCP and SCTP' "$SCTPIZE_LOG" || fail "no dual listener: $(cat "$SCTPIZE_LOG")"
+}
+
+@test "valgrind memcheck: no error and no leak when a both client falls back to TCP" {
+	memcheck_migration --default tcp --rule 'both client port @PORT@'
+	grep -q 'does not speak SCTP' "$SCTPIZE_LOG" || fail "no fallback: $(cat "$SCTPIZE_LOG")"
+}
