@@ -2,6 +2,8 @@
 #
 #   build/fuzz/fuzz_config   config_parse(): an SCTPIZE_* environment (shim/config.c)
 #   build/fuzz/fuzz_ip       parse_ip() and the address lists (shim/config.c)
+#   build/fuzz/fuzz_rules    the migration rules: SCTPIZE_RULES, the config file, the
+#                            decision (shim/rules.c)
 #   build/fuzz/fuzz_assocs   the /proc/net/sctp/assocs reader (shim/tcpinfo.c)
 #   build/fuzz/fuzz_status   the /proc tables and environ of "sctpize status" (bin/status.c)
 #   build/fuzz/fuzz_elf      the ELF inspection of "sctpize-helper inspect" (bin/sctpize-helper.c)
@@ -24,7 +26,7 @@ FUZZ_CC ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null))
 FUZZ_CFLAGS = -g -O1 -std=gnu11 -Wall -Wextra -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fsanitize-coverage-ignorelist=tests/fuzz/ignore.txt
-FUZZ_TARGETS = config ip assocs status elf
+FUZZ_TARGETS = config ip rules assocs status elf
 FUZZ_BINS = $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_RUNS ?= 10000000
 FUZZ_SMOKE_RUNS ?= 200000
@@ -41,6 +43,10 @@ $(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c shim/config.c shim/rules.c shim/
 $(B)/fuzz/fuzz_ip: tests/fuzz/fuzz_ip.c shim/config.c shim/rules.c shim/sctpize.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_ip.c shim/rules.c
+
+$(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c shim/config.c shim/rules.c shim/sctpize.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rules.c shim/config.c shim/rules.c
 
 $(B)/fuzz/fuzz_assocs: tests/fuzz/fuzz_assocs.c shim/tcpinfo.c shim/sctpize.h
 	@mkdir -p $(@D)

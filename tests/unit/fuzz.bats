@@ -6,7 +6,7 @@
 
 load ../helpers/common
 
-TARGETS="config ip assocs status elf"
+TARGETS="config ip rules assocs status elf"
 
 setup() {
 	for t in $TARGETS; do
@@ -31,6 +31,7 @@ smoke() {
 
 @test "fuzz: config_parse() (the SCTPIZE_* environment), a short run" { smoke config; }
 @test "fuzz: parse_ip() and address lists, a short run" { smoke ip; }
+@test "fuzz: the migration rules (SCTPIZE_RULES, the config file, the decision), a short run" { smoke rules; }
 @test "fuzz: the /proc/net/sctp/assocs reader (TCP_INFO), a short run" { smoke assocs; }
 @test "fuzz: the /proc tables of 'sctpize status', a short run" { smoke status; }
 @test "fuzz: the ELF inspection of the helper (static/setuid warnings), a short run" { smoke elf; }
