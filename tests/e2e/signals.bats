@@ -108,15 +108,25 @@ same_as_tcp() {
 @test "a blocking write() into a full send buffer: EINTR, or restarted, as on TCP" {
 	compare write-full
 	assert_equal "$tcp_norestart" "write-full norestart: -1 EINTR early signals=1"
-	assert_equal "$tcp_restart" "write-full restart: ok full late signals=1"
-	same_as_tcp
+	assert_equal "$sctp_norestart" "$tcp_norestart"
+	# With SA_RESTART, TCP itself answers either way, depending on whether the
+	# peer had freed some room when the signal came (seen both under load):
+	# all of it after the restart, or the count written so far.
+	local ok='^write-full restart: ok (full late|partial early) signals=1$'
+	[[ $tcp_restart =~ $ok ]] || fail "TCP: $tcp_restart"
+	[[ $sctp_restart =~ $ok ]] || fail "sctpize: $sctp_restart (TCP: $tcp_restart)"
 }
 
 @test "a blocking send() into a full send buffer: EINTR, or restarted, as on TCP" {
 	compare send-full
 	assert_equal "$tcp_norestart" "send-full norestart: -1 EINTR early signals=1"
-	assert_equal "$tcp_restart" "send-full restart: ok full late signals=1"
-	same_as_tcp
+	assert_equal "$sctp_norestart" "$tcp_norestart"
+	# With SA_RESTART, TCP itself answers either way, depending on whether the
+	# peer had freed some room when the signal came (seen both under load):
+	# all of it after the restart, or the count written so far.
+	local ok='^send-full restart: ok (full late|partial early) signals=1$'
+	[[ $tcp_restart =~ $ok ]] || fail "TCP: $tcp_restart"
+	[[ $sctp_restart =~ $ok ]] || fail "sctpize: $sctp_restart (TCP: $tcp_restart)"
 }
 
 # (With the kernel's default buffers, --sndbuf 0 --rcvbuf 0, the same write
