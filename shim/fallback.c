@@ -231,7 +231,7 @@ int fallback_so_error(int fd, void *optval, socklen_t *optlen)
 		err = tcp_outcome(fd, r);
 		errno = saved;
 	}
-	*(int *)optval = err;
+	memcpy(optval, &err, sizeof(err));	/* (optval may be unaligned) */
 	*optlen = sizeof(int);
 	return 0;
 }

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
+#include <string.h>
+
 #include "sctpize.h"
 
 EXPORT int ioctl(int fd, unsigned long req, ...)
@@ -37,16 +39,18 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 	if (r == 0 || errno != ENOTTY || !arg || (req != SIOCATMARK && req != SIOCOUTQ) ||
 	    !is_sctp(fd))
 		return r;
-	if (req == SIOCATMARK) {
-		*(int *)arg = 0;
-	} else {
+	/* The program's int may be anywhere (Python passes a byte buffer): memcpy. */
+	int v = 0;
+
+	if (req == SIOCOUTQ) {
 		uint32_t mem[SK_MEMINFO_VARS] = { 0 };
 		socklen_t len = sizeof(mem);
 
 		if (real.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0)
 			return -1;
-		*(int *)arg = (int)mem[SK_MEMINFO_WMEM_QUEUED];
+		v = (int)mem[SK_MEMINFO_WMEM_QUEUED];
 	}
+	memcpy(arg, &v, sizeof(v));
 	errno = saved;
 	return 0;
 }
