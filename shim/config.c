@@ -39,17 +39,24 @@ static bool fail(struct config *c, const char *fmt, ...)
 	return false;
 }
 
-/* A whole decimal number in [min, max]; no sign, no spaces, no suffix.  Ten
- * digits at most: every bound (up to 1073741824) can be written, and the sum
- * cannot overflow. */
+/* A whole decimal number in [min, max]: plain decimal digits, no sign, no
+ * spaces, no suffix (libsctpize(7), ENVIRONMENT), leading zeros allowed, as
+ * many as given.  A value with more than ten digits after them is out of
+ * range (every bound, up to 1073741824, has at most ten), so the sum cannot
+ * overflow. */
 static bool parse_uint(const char *s, int min, int max, int *out)
 {
 	long long v = 0;
+	int digits = 0;
 
-	if (*s == '\0' || strlen(s) > 10)
+	if (*s == '\0')
 		return false;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
+			return false;
+		if (v == 0 && *s == '0')
+			continue;
+		if (++digits > 10)
 			return false;
 		v = v * 10 + (*s - '0');
 	}

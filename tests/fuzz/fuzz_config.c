@@ -83,17 +83,20 @@ static const struct setting {
 
 /* --- the reference: libsctpize(7), ENVIRONMENT, read literally --- */
 
-/* "numbers are plain decimal digits without sign, spaces or suffix"; the
- * parser also takes at most 9 digits (leading zeros count). */
+/* "numbers are plain decimal digits without sign, spaces or suffix": any
+ * number of them, leading zeros included (0046480600 is 46480600); the value
+ * decides.  (Above max the value is only known to be too big: x stops
+ * growing there, so it never overflows.) */
 static bool ref_number(const char *v, long min, long max, long *out)
 {
 	size_t n = strlen(v);
 	long x = 0;
 
-	if (n == 0 || n > 9 || strspn(v, "0123456789") != n)
+	if (n == 0 || strspn(v, "0123456789") != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		x = x * 10 + (v[i] - '0');
+		if (x <= max)
+			x = x * 10 + (v[i] - '0');
 	*out = x;
 	return x >= min && x <= max;
 }
