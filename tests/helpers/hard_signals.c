@@ -5,11 +5,15 @@
  *
  *   hard_signals SCENARIO norestart|restart
  *
- * A SIGALRM arrives 300 ms into the blocking call, its handler installed
- * without or with SA_RESTART.  The peer (another thread, which never takes
- * the signal) acts 2000 ms in.  Scenarios:
+ * A SIGALRM comes while the call is blocked, its handler installed without
+ * or with SA_RESTART: another thread watches the program's thread and sends
+ * the signal once that thread has slept in the kernel for 100 ms on end
+ * (state S in /proc/self/task/TID/stat), which is the call waiting, however
+ * slow the machine (a timer would fire at a fixed time, maybe before the
+ * call blocked or after it returned).  The peer (another thread, which
+ * never takes the signal) acts 1700 ms after the signal.  Scenarios:
  *   accept               nobody connects until the peer does
- *   connect              a connect that takes longer than 300 ms (the
+ *   connect              a connect that takes longer than 100 ms (the
  *                        caller delays loopback, e.g. netem in a namespace);
  *                        after an EINTR the connection goes on: poll(),
  *                        SO_ERROR and connect() again tell how it ended
@@ -19,15 +23,17 @@
  *   write-large          a blocking write of 16 MiB (more than any send
  *                        buffer: the shim sends it in pieces; BIG=BYTES in
  *                        the environment: another size) to a peer that
- *                        starts reading at 2000 ms
+ *                        starts reading only after the signal
  *   write-full, send-full
  *                        the send buffer filled first, then a blocking
  *                        write() or send() of 64 KiB
  * One line: "SCENARIO MODE: RESULT WHEN signals=N[ then: ...]", RESULT
  * "-1 ENAME", "ok N" (a count; "ok partial"/"ok full" for writes) or "ok fd",
- * WHEN "early" (returned before the peer acted: at the signal) or "late".
- * Status 3, "inconclusive", when the signal came too late to interrupt
- * anything (a loaded machine can hold a timer back): run it again.
+ * WHEN "early" (the call returned before the peer acted: at the signal) or
+ * "late" (after it); the order of the two events, never a clock reading,
+ * so that a slow machine says the same.  (connect has no peer thread, and
+ * no WHEN.)  Status 3, "inconclusive", when the signal interrupted nothing
+ * (the call returned before it was ever seen blocked): run it again.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -42,16 +48,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-#define SIGNAL_MS 300
-#define PEER_MS 2000
+#define BLOCKED_MS 100		/* asleep that long: the call is blocked */
+#define PEER_AFTER_SIGNAL_MS 1700
+#define GIVE_UP_MS 60000	/* never blocked, no signal: the run tells nothing */
 #define BIG (16 << 20)
 
 static _Atomic int signals;
 static volatile double signal_at = -1;	/* ms, when the handler first ran */
+static _Atomic int in_call;		/* set just before the blocking call */
+static _Atomic int signal_before_call;	/* the handler ran before that */
+static _Atomic int peer_started;	/* there is a peer thread */
+static pthread_t main_thread;
+static _Atomic int peer_acted;		/* the peer has begun to act */
 static int lfd, cfd, afd;
 static struct sockaddr_in server;
 static const char *scenario;
@@ -83,8 +94,10 @@ static double ms(void);
 static void on_alarm(int sig)
 {
 	(void)sig;
-	if (signals++ == 0)
+	if (signals++ == 0) {
 		signal_at = ms();
+		signal_before_call = !in_call;
+	}
 }
 
 static void sleep_until(double when)
@@ -141,7 +154,8 @@ static void write_all(int fd, const char *buf, size_t n)
 	}
 }
 
-/* The peer: acts at PEER_MS, never takes the signal (blocked in this thread). */
+/* The peer: acts PEER_AFTER_SIGNAL_MS after the signal (GIVE_UP_MS without
+ * one); never takes the signal (blocked in this thread). */
 static void *peer(void *arg)
 {
 	static char buf[1 << 16];
@@ -149,7 +163,11 @@ static void *peer(void *arg)
 
 	(void)arg;
 	memset(buf, 'p', sizeof(buf));
-	sleep_until(PEER_MS);
+	while (signals == 0 && ms() < GIVE_UP_MS)
+		usleep(10000);
+	if (signals)
+		sleep_until(signal_at + PEER_AFTER_SIGNAL_MS);
+	peer_acted = 1;
 	if (strcmp(scenario, "accept") == 0) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&server, sizeof(server)) != 0)
@@ -176,7 +194,8 @@ static void *peer(void *arg)
 	return NULL;
 }
 
-static void start_peer(void)
+/* A thread that never takes SIGALRM. */
+static void start_thread(void *(*fn)(void *))
 {
 	pthread_t t;
 	sigset_t s, old;
@@ -184,27 +203,80 @@ static void start_peer(void)
 	sigemptyset(&s);
 	sigaddset(&s, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &s, &old);
-	if (pthread_create(&t, NULL, peer, NULL) != 0)
+	if (pthread_create(&t, NULL, fn, NULL) != 0)
 		die("pthread_create");
 	pthread_detach(t);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static void alarm_in(int msec)
+static void start_peer(void)
 {
-	struct itimerval it = { .it_value = { msec / 1000, (msec % 1000) * 1000 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
+	peer_started = 1;
+	start_thread(peer);
 }
 
-static void result(const char *mode, long r, int e, double at, const char *what)
+/* The main thread's state letter (R, S, D, ...), from /proc. */
+static char main_state(void)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* The signaller: SIGALRM to the main thread once it has slept BLOCKED_MS on
+ * end (GIVE_UP_MS at most). */
+static void *signaller(void *arg)
+{
+	double asleep_since = -1;
+
+	(void)arg;
+	while (ms() < GIVE_UP_MS) {
+		double now = ms();
+
+		if (main_state() != 'S')
+			asleep_since = -1;
+		else if (asleep_since < 0)
+			asleep_since = now;
+		else if (now - asleep_since >= BLOCKED_MS)
+			break;
+		usleep(2000);
+	}
+	pthread_kill(main_thread, SIGALRM);
+	return NULL;
+}
+
+/* The signal once the call has blocked; the blocking call is made right after this. */
+static void signal_when_blocked(void)
+{
+	in_call = 1;
+	start_thread(signaller);
+}
+
+/* The call returned r (errno e); acted: whether the peer had acted by then. */
+static void result(const char *mode, long r, int e, int acted, const char *what)
 {
 	char res[64];
+	double at = ms();
 
-	/* A signal that came after the peer acted interrupted nothing: this run tells nothing. */
-	if (signals == 0 || signal_at > PEER_MS - 500) {
-		printf("%s %s: inconclusive: the signal came at %.0f ms, the call returned at "
-		       "%.0f ms\n", scenario, mode, signal_at, at);
+	in_call = 0;
+	/* A signal that came after the call returned, or before it began,
+	 * interrupted nothing: this run tells nothing. */
+	if (signals == 0 || signal_before_call) {
+		printf("%s %s: inconclusive: the signal came at %.0f ms (%s the call), the call "
+		       "returned at %.0f ms\n", scenario, mode, signals ? signal_at : -1,
+		       signals == 0 ? "after" : "before", at);
 		exit(3);
 	}
 	if (r < 0)
@@ -213,8 +285,8 @@ static void result(const char *mode, long r, int e, double at, const char *what)
 		snprintf(res, sizeof(res), "ok %s", what);
 	else
 		snprintf(res, sizeof(res), "ok %ld", r);
-	printf("%s %s: %s %s signals=%d", scenario, mode, res, at < PEER_MS - 200 ? "early" : "late",
-	       (int)signals);
+	printf("%s %s: %s%s signals=%d", scenario, mode, res,
+	       !peer_started ? "" : acted ? " late" : " early", (int)signals);
 }
 
 int main(int argc, char **argv)
@@ -222,7 +294,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	static char buf[1 << 16];
 	long r;
-	int e;
+	int e, acted;
 
 	if (argc != 3 || (strcmp(argv[2], "restart") != 0 && strcmp(argv[2], "norestart") != 0)) {
 		fprintf(stderr, "usage: hard_signals SCENARIO norestart|restart\n");
@@ -234,26 +306,28 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_alarm;
 	sa.sa_flags = strcmp(argv[2], "restart") == 0 ? SA_RESTART : 0;
 	sigaction(SIGALRM, &sa, NULL);
+	main_thread = pthread_self();
 	t0 = 0;
 	t0 = ms();
 
 	if (strcmp(scenario, "accept") == 0) {
 		listener();
 		start_peer();
-		alarm_in(SIGNAL_MS);
+		signal_when_blocked();
 		errno = 0;
 		r = accept(lfd, NULL, NULL);
 		e = errno;
-		result(argv[2], r, e, ms(), "fd");
+		acted = peer_acted;
+		result(argv[2], r, e, acted, "fd");
 	} else if (strcmp(scenario, "connect") == 0) {
 		listener();
 		cfd = socket(AF_INET, SOCK_STREAM, 0);
 		if (cfd < 0)
 			die("socket");
-		alarm_in(SIGNAL_MS);
+		signal_when_blocked();
 		r = connect(cfd, (struct sockaddr *)&server, sizeof(server));
 		e = errno;
-		result(argv[2], r, e, ms(), "0");
+		result(argv[2], r, e, 0, "0");
 		if (r < 0) {
 			/* The connection goes on in the background, as TCP's does. */
 			struct pollfd p = { .fd = cfd, .events = POLLOUT };
@@ -274,24 +348,31 @@ int main(int argc, char **argv)
 	} else if (strcmp(scenario, "read") == 0 || strcmp(scenario, "recv") == 0) {
 		pair(0);
 		start_peer();
-		alarm_in(SIGNAL_MS);
+		signal_when_blocked();
 		if (strcmp(scenario, "read") == 0)
 			r = read(cfd, buf, sizeof(buf));
 		else
 			r = recv(cfd, buf, sizeof(buf), 0);
 		e = errno;
-		result(argv[2], r, e, ms(), NULL);
+		acted = peer_acted;
+		result(argv[2], r, e, acted, NULL);
 	} else if (strcmp(scenario, "recv-waitall") == 0 ||
 		   strcmp(scenario, "recv-waitall-partial") == 0) {
 		pair(0);
-		if (strcmp(scenario, "recv-waitall-partial") == 0)
+		if (strcmp(scenario, "recv-waitall-partial") == 0) {
+			struct pollfd p = { .fd = cfd, .events = POLLIN };
+
+			/* The 100 bytes are there before the call. */
 			write_all(afd, buf, 100);
-		usleep(100000);
+			if (poll(&p, 1, 60000) != 1)
+				die("the first 100 bytes did not arrive");
+		}
 		start_peer();
-		alarm_in(SIGNAL_MS);
+		signal_when_blocked();
 		r = recv(cfd, buf, 1000, MSG_WAITALL);
 		e = errno;
-		result(argv[2], r, e, ms(), NULL);
+		acted = peer_acted;
+		result(argv[2], r, e, acted, NULL);
 	} else if (strcmp(scenario, "write-large") == 0) {
 		long n = getenv("BIG") ? atol(getenv("BIG")) : BIG;
 		char *big = calloc(1, (size_t)n);
@@ -300,10 +381,11 @@ int main(int argc, char **argv)
 			die("calloc");
 		pair(0);
 		start_peer();
-		alarm_in(SIGNAL_MS);
+		signal_when_blocked();
 		r = write(cfd, big, (size_t)n);
 		e = errno;
-		result(argv[2], r, e, ms(), r == n ? "full" : r > 0 ? "partial" : NULL);
+		acted = peer_acted;
+		result(argv[2], r, e, acted, r == n ? "full" : r > 0 ? "partial" : NULL);
 	} else if (strcmp(scenario, "write-full") == 0 || strcmp(scenario, "send-full") == 0) {
 		int fl;
 		long filled = 0;
@@ -327,15 +409,14 @@ int main(int argc, char **argv)
 		}
 		fcntl(cfd, F_SETFL, fl);
 		start_peer();
-		t0 = 0;
-		t0 = ms();
-		alarm_in(SIGNAL_MS);
+		signal_when_blocked();
 		if (strcmp(scenario, "write-full") == 0)
 			r = write(cfd, buf, sizeof(buf));
 		else
 			r = send(cfd, buf, sizeof(buf), 0);
 		e = errno;
-		result(argv[2], r, e, ms(), r == (long)sizeof(buf) ? "full" : r > 0 ? "partial" : NULL);
+		acted = peer_acted;
+		result(argv[2], r, e, acted, r == (long)sizeof(buf) ? "full" : r > 0 ? "partial" : NULL);
 	} else {
 		fprintf(stderr, "hard_signals: unknown scenario %s\n", scenario);
 		return 2;
