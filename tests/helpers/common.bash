@@ -54,14 +54,17 @@ sctp_assocs() {
 	awk -v p="$1" 'NR > 1 && ($12 == p || $13 == p) { n++ } END { print n + 0 }' /proc/net/sctp/assocs
 }
 
-# Wait up to 10 s for CHECK ARGS... to succeed.
+# Wait for CHECK ARGS... to succeed, checking every 0.1 s, for up to
+# WAIT_FOR_TIMEOUT seconds (60): what is waited for normally comes within a
+# second, but a loaded machine (User-Mode Linux sharing two CPUs with other
+# work) can take many times longer, and only a failing test waits it out.
 wait_for() {
-	local i
-	for i in $(seq 100); do
+	local end=$((SECONDS + ${WAIT_FOR_TIMEOUT:-60}))
+	while :; do
 		"$@" && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.1
 	done
-	return 1
 }
 
 # Start a command in the background; teardown_bg kills it and its children.
