@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../shim/sctpize.h"
 
@@ -101,20 +103,53 @@ static bool ref_number(const char *v, long min, long max, long *out)
 	return x >= min && x <= max;
 }
 
+static bool ref_unicast4(const unsigned char *a)
+{
+	return !(a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0) &&
+	       !(a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255) &&
+	       (a[0] & 0xf0) != 0xe0;
+}
+
+/* "Each address must be unicast: not the unspecified address, not multicast,
+ * and for IPv4 not 255.255.255.255"; an IPv4-mapped IPv6 address is the IPv4
+ * address (::ffff:0.0.0.0 is IPv4's unspecified address). */
 static bool ref_unicast(const char *s)
 {
 	unsigned char a[16];
 
 	if (inet_pton(AF_INET, s, a) == 1)
-		return !(a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0) &&
-		       !(a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255) &&
-		       (a[0] & 0xf0) != 0xe0;
+		return ref_unicast4(a);
 	if (inet_pton(AF_INET6, s, a) == 1) {
 		static const unsigned char zero[16];
+		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 
+		if (memcmp(a, mapped, 12) == 0)
+			return ref_unicast4(a + 12);
 		return memcmp(a, zero, 16) != 0 && a[0] != 0xff;
 	}
 	return false;
+}
+
+/* SCTPIZE_LOG's file name (libsctpize(7), LOGGING): "In a directory that
+ * everyone may write to, such as /tmp, no log file is created, and an
+ * existing one is written only if it is a regular file of the process's
+ * effective user with one link; a name there that is not is refused".  The
+ * directory is the name up to its last '/' (/ for a name right under it). */
+static bool ref_log_file(const char *v)
+{
+	char dir[256];
+	const char *slash = strrchr(v, '/');
+	size_t n = slash == v ? 1 : (size_t)(slash - v);
+	struct stat st;
+
+	if (n >= sizeof(dir))
+		return false;
+	memcpy(dir, v, n);
+	dir[n] = '\0';
+	if (stat(dir, &st) != 0 || !(st.st_mode & S_IWOTH))
+		return true;
+	return lstat(v, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	       st.st_nlink == 1;
 }
 
 /* Elements of a comma-separated list: each non-empty, at most max of them. */
@@ -163,8 +198,8 @@ static bool ref_accepts(const struct setting *s, const char *v)
 	case K_ZERO_OR:
 		return ref_number(v, 0, s->max, &x) && (x == 0 || x >= s->min);
 	case K_LOG:
-		return (strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0 || v[0] == '/') &&
-		       strlen(v) <= 255;
+		return strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0 ||
+		       (v[0] == '/' && strlen(v) <= 255 && ref_log_file(v));
 	case K_ADDRS:
 		return ref_list(v, MAX_ADDRS, ref_addr);
 	case K_IFACES:
