@@ -19,6 +19,8 @@
  *   "cycles=N fds_before=F fds_after=F rss_before=KB rss_after=KB
  *    data_before=KB data_after=KB hwm_before=KB hwm_after=KB seconds=S port=P"
  * and status 1 if the descriptors differ (each extra one is named).
+ * A cycle that blocks for FDLEAK_TIMEOUT seconds (default 60) ends the run
+ * (SIGALRM): a hang, never a slow machine, which only makes the run longer.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -40,6 +42,7 @@
 
 static struct sockaddr_in server;
 static int lfd, ep;
+static unsigned cycle_timeout = 60;
 
 static void die(const char *what, long cycle)
 {
@@ -101,6 +104,8 @@ static void exchange(int a, int b, long i)
 static void cycle(long i)
 {
 	int one = 1, s, c, a, d;
+
+	alarm(cycle_timeout);	/* this cycle's watchdog */
 
 	/* A socket converted and closed without ever connecting. */
 	s = socket(AF_INET, SOCK_STREAM | (i & 1 ? SOCK_CLOEXEC : 0), 0);
@@ -173,7 +178,9 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	/* A cycle that blocks ends the run (the default action of SIGALRM), never hangs it. */
-	alarm(getenv("FDLEAK_TIMEOUT") ? (unsigned)atoi(getenv("FDLEAK_TIMEOUT")) : 100);
+	if (getenv("FDLEAK_TIMEOUT") && atoi(getenv("FDLEAK_TIMEOUT")) > 0)
+		cycle_timeout = (unsigned)atoi(getenv("FDLEAK_TIMEOUT"));
+	alarm(cycle_timeout);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		die("epoll_create1", -1);
@@ -194,6 +201,7 @@ int main(int argc, char **argv)
 	for (long i = 0; i < cycles; i++)
 		cycle(warm + i);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	alarm(0);
 	int fa = open_fds(after, sizeof(after));
 	long rss1 = status_kb("VmRSS"), hwm1 = status_kb("VmHWM"), data1 = status_kb("VmData");
 
