@@ -21,12 +21,16 @@
  * One line: the scenario and what each call returned ("-1 ENAME", "N"), and
  * for the losses "after=S" (seconds from COMMAND to the error).  A watchdog
  * ends a call still blocked after WATCHDOG_S (default 120) seconds: "hang".
+ * Nothing waits a fixed time: the peer aborts once the program's thread has
+ * slept in the kernel for 100 ms on end (state S in /proc: the call blocked),
+ * and a write after an abort waits until poll() reports the abort.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -127,12 +131,55 @@ static void peer_abort(void)
 	close(afd);
 }
 
+/* The main thread's state letter (R, S, D, ...), from /proc. */
+static char main_state(void)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* The peer aborts once the main thread's call is blocked: asleep 100 ms on end
+ * (a minute at most). */
 static void *abort_later(void *arg)
 {
+	double start = now(), asleep_since = -1;
+
 	(void)arg;
-	usleep(300000);
+	while (now() - start < 60) {
+		double t = now();
+
+		if (main_state() != 'S')
+			asleep_since = -1;
+		else if (asleep_since < 0)
+			asleep_since = t;
+		else if (t - asleep_since >= 0.1)
+			break;
+		usleep(2000);
+	}
 	peer_abort();
 	return NULL;
+}
+
+/* Until the abort has arrived at fd (poll() reports it), a minute at most. */
+static void until_aborted(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 60000) != 1)
+		die("the abort did not arrive");
 }
 
 static void *drain(void *arg)
@@ -195,7 +242,7 @@ int main(int argc, char **argv)
 	} else if (strcmp(scenario, "abort-write") == 0) {
 		pair(0);
 		peer_abort();
-		usleep(300000);
+		until_aborted(cfd);
 		r = write(cfd, "x", 1);
 		outcome("write", r, errno);
 		r = write(cfd, "x", 1);
