@@ -129,7 +129,7 @@ libsctpize.so" ] || fail "constructors called in this order: $order"
 	start_server main -- 0 -t 24 -F 10 -X 40 -a 132
 	local port
 	port=$(sed -n 's/^port=\([0-9]*\).*/\1/p' "$T/main.out")
-	run timeout 600 env LD_PRELOAD="$TSAN_LIB $B/tsan/libsctpize.so $REC" RECORDER_FAKE_SCTP=1 \
+	run timeout 1800 env LD_PRELOAD="$TSAN_LIB $B/tsan/libsctpize.so $REC" RECORDER_FAKE_SCTP=1 \
 		"$HELPERS/stress" client "$port:132" -p 132 -t 32 -n 100 -m 65536 -f -x -q -w 120
 	echo "# $(grep '^stress:' <<< "$output" | tail -n 1)" >&3
 	assert_success
@@ -152,7 +152,7 @@ libsctpize.so" ] || fail "constructors called in this order: $order"
 	grep -q 'listens on TCP and SCTP' "$T/b.log" || fail "B is no dual listener: $(cat "$T/b.log")"
 	# (The recorder does not follow dup3(): a socket changed to SCTP answers
 	# SO_PROTOCOL 6 here, so no protocol is checked; the real kernel does it.)
-	run timeout 600 env SCTPIZE_RULES="tcp addr 127.0.0.2; sctp port $a; both port $b,$c" \
+	run timeout 1800 env SCTPIZE_RULES="tcp addr 127.0.0.2; sctp port $a; both port $b,$c" \
 		SCTPIZE_DEFAULT=tcp SCTPIZE_LOG=$T/client.log \
 		LD_PRELOAD="$TSAN_LIB $B/tsan/libsctpize.so $REC" RECORDER_FAKE_SCTP=1 \
 		"$HELPERS/stress" client "$a,$b,$b@127.0.0.2,$c" -t 32 -n 60 -m 65536 -f -x -q -w 120
