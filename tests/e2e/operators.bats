@@ -42,11 +42,13 @@ today() {
 	date '+%d %b %Y' | tr '[:lower:]' '[:upper:]'
 }
 
-# A plain (unwrapped) TCP client: send ARG, print what comes back in 2 s.
+# A plain (unwrapped) TCP client: send ARG, print what comes back until the
+# server closes, 200 bytes have come or nothing came for 5 s.
 tcp_client() {
 	python3 - "$@" <<'PY'
 import socket, sys
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+c.settimeout(5)
 assert c.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL) == socket.IPPROTO_TCP
 if len(sys.argv) > 2:
     c.sendall(sys.argv[2].encode())
@@ -93,11 +95,17 @@ PY
 	# daytime: the seeds' wrapped telnet, over SCTP.
 	local d1 d2
 	d1=$(today)
-	run bash -c "sleep 1 | '$SCTPIZE' telnet 127.0.0.1 $PORT_DAYTIME 2>&1 | tr -d '\r'"
+	telnet_to "$PORT_DAYTIME" "$T/telnet" || true
 	d2=$(today)
+	run tr -d '\r' < "$T/telnet"
 	assert_line --regexp "^($d1|$d2) [0-9]{2}:[0-9]{2}:[0-9]{2} [A-Z]+$"
 	# echo: a native SCTP client.
-	run timeout 10 bash -c "{ printf 'hello sctp\n'; sleep 1; } | socat - SCTP-CONNECT:127.0.0.1:$PORT_ECHO"
+	# (socat's stdin stays open until the echo came back: SCTP has no half-close.)
+	: > "$T/echo"
+	export -f wait_for
+	timeout 120 bash -c "{ printf 'hello sctp\n'; wait_for grep -q 'hello sctp' '$T/echo'; } |
+		socat - SCTP-CONNECT:127.0.0.1:$PORT_ECHO > '$T/echo'" || true
+	run cat "$T/echo"
 	assert_output "hello sctp"
 	# chargen: a plain TCP client, as before the migration.
 	run tcp_client "$PORT_CHARGEN"
@@ -107,7 +115,7 @@ PY
 	run tcp_client "$PORT_DISCARD" "to be discarded"
 	assert_success
 	assert_output ""
-	run timeout 10 bash -c "printf 'x%.0s' {1..1000} | socat -u - SCTP-CONNECT:127.0.0.1:$PORT_DISCARD"
+	run timeout 120 bash -c "printf 'x%.0s' {1..1000} | socat -u - SCTP-CONNECT:127.0.0.1:$PORT_DISCARD"
 	assert_success
 	run grep -c 'START: discard-stream' "$T/xinetd.log"
 	assert_output 2
@@ -134,7 +142,7 @@ PY
 		run listening_tcp "$p"
 		assert_failure
 	done
-	run timeout 10 socat -u "SCTP-CONNECT:127.0.0.1:$PORT_DAYTIME" -
+	run timeout 120 socat -u "SCTP-CONNECT:127.0.0.1:$PORT_DAYTIME" -
 	assert_output --regexp "[0-9]{2}:[0-9]{2}:[0-9]{2}"
 	run "$SCTPIZE" disable --root "$root" xinetd
 	assert_success

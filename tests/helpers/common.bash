@@ -67,6 +67,18 @@ wait_for() {
 	done
 }
 
+# telnet_to PORT OUT: the wrapped telnet to 127.0.0.1 PORT, its output (both
+# streams) in OUT, its status returned.  telnet quits at the end of its
+# input: its stdin stays open until the server has closed the connection
+# (wait_for's time at most), however long the answer takes to come.
+telnet_to() {
+	local port=$1 out=$2
+	: > "$out"
+	{ wait_for grep -qE 'Connection closed|Unable to connect' "$out"; } |
+		"$SCTPIZE" telnet 127.0.0.1 "$port" > "$out" 2>&1
+	return "${PIPESTATUS[1]}"
+}
+
 # Start a command in the background; teardown_bg kills it and its children.
 bg() {
 	setsid "$@" &
