@@ -7,7 +7,9 @@ Runs COMMAND on a new pseudo-terminal and plays a remote-login session over
 it: wait for a shell prompt, run a command, start a long one and interrupt
 it with the terminal's interrupt key (^C), check the session survives, exit.
 Prints one line per step ("step ok" / "step FAILED: ...") and exits 0 only
-if every step passed.
+if every step passed.  Every step waits for what it expects, up to a minute
+(a loaded machine is slow, never wrong); the interrupt key goes only once the
+long command is seen running.
 """
 import os
 import pty
@@ -54,20 +56,23 @@ def send(s):
     os.write(fd, s.encode())
 
 
+WAIT = 60
 time.sleep(1)
 send("PS1='sh> '; export PS1\r")
-step("prompt", expect(b"sh> ", 15))
+step("prompt", expect(b"sh> ", WAIT))
 send("echo answer-$((6 * 7))\r")
-step("command", expect(b"answer-42", 10))
-step("prompt-again", expect(b"sh> ", 10))
+step("command", expect(b"answer-42", WAIT))
+step("prompt-again", expect(b"sh> ", WAIT))
+# The long command says it started (its echoed line cannot say "started-2"),
+# then sleeps longer than any wait here: only the interrupt ends it in time.
+send("echo started-$((1 + 1)); sleep 300; echo not-interrupted\r")
+step("long-command", expect(b"started-2", WAIT))
 t = time.monotonic()
-send("sleep 30; echo not-interrupted\r")
-time.sleep(1.5)
 send("\x03")  # the terminal's interrupt key
-interrupted = expect(b"sh> ", 10)
+interrupted = expect(b"sh> ", WAIT)
 step("interrupt (%.1f s)" % (time.monotonic() - t), interrupted and b"not-interrupted" not in buf)
 send("echo still-$((2 + 2))\r")
-step("after-interrupt", expect(b"still-4", 10))
+step("after-interrupt", expect(b"still-4", WAIT))
 send("exit\r")
 os.waitpid(pid, 0)
 print("done")
