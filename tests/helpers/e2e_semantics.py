@@ -140,20 +140,26 @@ def client(port, data):
 def accept_wake(port):
     s = listener(port)
     result = []
+    calling = threading.Event()
+    shut = [0.0]
 
     def wait():
-        t = time.monotonic()
+        calling.set()
         try:
             s.accept()
             result.append("accepted")
         except OSError as e:
-            result.append("%s %.1f" % (errno.errorcode.get(e.errno, e.errno), time.monotonic() - t))
+            # The time from the shutdown to the wake (a figure, not a bound).
+            result.append("%s %.1f" % (errno.errorcode.get(e.errno, e.errno),
+                                       time.monotonic() - shut[0]))
 
     th = threading.Thread(target=wait)
     th.start()
-    time.sleep(0.5)
+    calling.wait()
+    time.sleep(0.5)  # into accept() by now (and if not, accept() answers EINVAL at once)
+    shut[0] = time.monotonic()
     s.shutdown(socket.SHUT_RDWR)
-    th.join(5)
+    th.join(60)
     print("woken:", result[0] if result else "no (still blocked)")
     sys.stdout.flush()
     os._exit(0)
@@ -176,6 +182,21 @@ def options(port):
     print("accepted", sctp_opts(a))
 
 
+def outq(c):
+    return struct.unpack("i", fcntl.ioctl(c.fileno(), SIOCOUTQ, struct.pack("i", -1)))[0]
+
+
+def outq_when_acknowledged(c, limit=60):
+    """SIOCOUTQ of c once it says 0 (everything sent was acknowledged), or
+    what it says after limit seconds."""
+    end = time.monotonic() + limit
+    n = outq(c)
+    while n != 0 and time.monotonic() < end:
+        time.sleep(0.05)
+        n = outq(c)
+    return n
+
+
 def oob(port):
     s = listener(port)
     c = socket.create_connection(("127.0.0.1", port))
@@ -189,9 +210,7 @@ def oob(port):
     print("inline", got.decode())
     mark = fcntl.ioctl(a.fileno(), SIOCATMARK, struct.pack("i", -1))
     print("atmark", struct.unpack("i", mark)[0])
-    time.sleep(0.5)  # everything acknowledged by now
-    outq = fcntl.ioctl(c.fileno(), SIOCOUTQ, struct.pack("i", -1))
-    print("outq", struct.unpack("i", outq)[0])
+    print("outq", outq_when_acknowledged(c))
 
 
 def differences(port):
@@ -201,7 +220,7 @@ def differences(port):
     a, _ = s.accept()
     for _ in range(100):
         c.send(b"0123456789")
-    time.sleep(0.5)
+    outq_when_acknowledged(c)  # all 100 messages are at the receiver
     FIONREAD = 0x541B
     n = struct.unpack("i", fcntl.ioctl(a.fileno(), FIONREAD, struct.pack("i", 0)))[0]
     print("fionread", n)
