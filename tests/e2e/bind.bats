@@ -50,7 +50,7 @@ assoc_laddrs() {
 serve() {
 	local addr=${*: -1}
 	bg "$SCTPIZE" "${@:1:$#-1}" socat "TCP-LISTEN:$port,bind=$addr,reuseaddr" \
-		"SYSTEM:echo hello from the server; sleep 30"
+		"SYSTEM:echo hello from the server; sleep 3600"
 	wait_for listening_sctp "$port" || fail "nothing listens on SCTP port $port"
 }
 
@@ -64,7 +64,7 @@ connect_to() {
 
 # A native SCTP client to ADDR:port is refused (nothing bound there).
 refused_at() {
-	run timeout 10 socat -u "SCTP-CONNECT:$1:$port" -
+	run timeout 120 socat -u "SCTP-CONNECT:$1:$port" -
 	assert_failure
 	assert_output --partial "Connection refused"
 }

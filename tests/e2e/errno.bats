@@ -28,7 +28,7 @@ exported() {
 # sctpize with these options, bounded in time: every call succeeds, every
 # exported one is checked, and none changed errno.
 check() {
-	run timeout 100 "$SCTPIZE" --log "$LOGF" -v "$@" -- "$CHECK" -t 80 -p "$port"
+	run timeout 400 "$SCTPIZE" --log "$LOGF" -v "$@" -- "$CHECK" -t 300 -p "$port"
 	local changed missing= name
 	changed=$(grep -E '^ok .*errno=' <<<"$output" | grep -v 'errno=kept' || true)
 	for name in $(exported); do

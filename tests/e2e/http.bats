@@ -33,10 +33,10 @@ setup() {
 }
 
 @test "http: a directory listing and a 404 come back over SCTP too" {
-	run timeout 30 "$SCTPIZE" curl -sS "http://127.0.0.1:$port/"
+	run timeout 120 "$SCTPIZE" curl -sS "http://127.0.0.1:$port/"
 	assert_success
 	assert_output --partial 'href="blob.bin"'
-	run timeout 30 "$SCTPIZE" curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/missing"
+	run timeout 120 "$SCTPIZE" curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/missing"
 	assert_output 404
 }
 

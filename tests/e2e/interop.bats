@@ -41,11 +41,11 @@ kernel_view() {
 export -f kernel_view sctp_assocs
 
 # One exchange on PORT ($2) with client command string $1, within $3 seconds
-# (default 30): the client sends $T/up;
+# (default 300, a hang guard): the client sends $T/up;
 # once it has read $DOWN bytes the kernel's view is saved and its stdin ends;
 # what came after the server's file is saved in $T/extra.
 exchange() {
-	local client=$1 port=$2 limit=${3:-30}
+	local client=$1 port=$2 limit=${3:-300}
 	run timeout "$limit" bash -c "{ cat '$T/up'; cat '$T/release'; } | $client 2> '$T/client.err' |
 		{ head -c $DOWN > '$T/down.got'; kernel_view $port > '$T/view';
 		  exec 3<> '$T/release'; exec 3>&-; cat > '$T/extra'; }"
@@ -115,7 +115,7 @@ eps_laddrs() {
 	port=$(free_port)
 	bg "$SCTPIZE" socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" "$(SERVE)"
 	wait_for listening_sctp "$port"
-	run timeout 10 socat -u "TCP:127.0.0.1:$port" -
+	run timeout 120 socat -u "TCP:127.0.0.1:$port" -
 	assert_failure
 	assert_output --partial "Connection refused"
 	# ... while a native SCTP client still gets the server's bytes.

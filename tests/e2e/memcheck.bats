@@ -40,8 +40,10 @@ memcheck_migration() {
 	local port a opts=()
 	port=$(free_port)
 	for a in "$@"; do opts+=("${a//@PORT@/$port}"); done
-	run timeout 150 "$SCTPIZE" "${opts[@]}" -- valgrind -q --error-exitcode=99 --leak-check=full \
-		--errors-for-leak-kinds=definite,indirect "$HELPERS/errno_check" -b 300000 -t 120 -p "$port"
+	# (-t: errno_check's watchdog, for a call that blocks; valgrind in User-Mode
+	# Linux on a loaded machine is slow, never stuck.)
+	run timeout 900 "$SCTPIZE" "${opts[@]}" -- valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$HELPERS/errno_check" -b 300000 -t 800 -p "$port"
 	# (errno_check's own verdicts are tests/e2e/errno.bats's: here valgrind's.)
 	[ "$status" != 99 ] || fail "valgrind found errors: $output"
 	[ "$status" = 0 ] || [ "$status" = 1 ] || fail "status $status: $(grep -v errno=kept <<<"$output")"

@@ -49,7 +49,7 @@ serve() {
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('$addr', $port)); s.listen()
-c, _ = s.accept(); c.sendall(b'hello from the server\n'); time.sleep(60)"
+c, _ = s.accept(); c.sendall(b'hello from the server\n'); time.sleep(3600)"
 	server=$!
 }
 
@@ -126,7 +126,7 @@ is_python() {
 @test "status: a set-user-ID program is reported not loaded, and why; bad settings are shown refused" {
 	cp /bin/sleep "$T/sleep-setuid"
 	chmod 4755 "$T/sleep-setuid"
-	SCTPIZE_BOGUS=1 bg "$T/sleep-setuid" 60
+	SCTPIZE_BOGUS=1 bg "$T/sleep-setuid" 3600
 	pid=$!
 	wait_for grep -qx sleep-setuid "/proc/$pid/comm" || fail "PID $pid is not the program"
 	run "$B/sctpize-helper" status "$pid"

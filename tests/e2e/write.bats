@@ -74,7 +74,7 @@ transfer() {
 @test "recv(MSG_WAITALL) waits for the whole length across SCTP messages" {
 	bg "$SCTPIZE" "$PY" "$STREAM" dribble "$port" 3000 3
 	wait_for listening_sctp "$port"
-	run timeout 30 "$SCTPIZE" "$PY" "$STREAM" waitall "$port" 3000
+	run timeout 120 "$SCTPIZE" "$PY" "$STREAM" waitall "$port" 3000
 	assert_success
 	assert_output "proto=132 got=3000"
 }
@@ -82,7 +82,7 @@ transfer() {
 @test "connect() again after a non-blocking connect completed returns 0, as on TCP" {
 	bg "$SCTPIZE" "$PY" "$STREAM" serve "$port" "$T/got"
 	wait_for listening_sctp "$port"
-	run timeout 30 "$SCTPIZE" "$PY" -c '
+	run timeout 120 "$SCTPIZE" "$PY" -c '
 import errno, select, socket, sys
 s = socket.socket(); s.setblocking(False)
 first = s.connect_ex(("127.0.0.1", int(sys.argv[1])))
