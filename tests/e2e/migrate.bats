@@ -354,11 +354,11 @@ CLIENT_MODES="blocking poll epoll epoll-early connect2"
 # The wrapped --both client in MODE to ADDR PORT: output, stderr, status and
 # $elapsed (ms).  A fallback through the timeout would take FALLBACK_MS here,
 # so a client that took less did not wait for it, however slow the machine.
-FALLBACK_MS=20000
+FALLBACK_MS=60000
 both_client() {
 	local t0
 	t0=$(ms)
-	run --separate-stderr timeout 60 "$SCTPIZE" --both --fallback-timeout "$FALLBACK_MS" "$MIG" client "$@"
+	run --separate-stderr timeout 180 "$SCTPIZE" --both --fallback-timeout "$FALLBACK_MS" "$MIG" client "$@"
 	elapsed=$(($(ms) - t0))
 }
 
