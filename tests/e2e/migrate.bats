@@ -36,7 +36,7 @@ import socket, sys
 proto, src, dst, port, line = sys.argv[1:]
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_STREAM, 132 if proto == "sctp" else 0)
-s.settimeout(20)
+s.settimeout(100)
 s.bind((src, 0))
 s.connect((dst, int(port)))
 s.sendall(line.encode() + b"\n")
@@ -141,7 +141,7 @@ client_gets() {
 		shift
 	done
 	shift
-	run --separate-stderr timeout 20 "$SCTPIZE" "${opts[@]}" "$MIG" client 127.0.0.1 "$1" blocking "to $1"
+	run --separate-stderr timeout 120 "$SCTPIZE" "${opts[@]}" "$MIG" client 127.0.0.1 "$1" blocking "to $1"
 	[ "$status" = 0 ] || fail "sctpize ${opts[*]} client to port $1: exit $status: $stderr"
 	proto=$2
 	assert_output "$proto $proto 127.0.0.1 to $1"
@@ -185,7 +185,7 @@ client_gets() {
 	sctp_and_tcp_servers
 	client_gets --server-only -- "$tport" tcp
 	# Its client is TCP, so the SCTP-only server refuses it.
-	run --separate-stderr timeout 20 "$SCTPIZE" --server-only "$MIG" client 127.0.0.1 "$sport" blocking x
+	run --separate-stderr timeout 120 "$SCTPIZE" --server-only "$MIG" client 127.0.0.1 "$sport" blocking x
 	assert_failure
 	[[ $stderr == *"connect: ECONNREFUSED"* ]] || fail "stderr: $stderr"
 }
@@ -195,7 +195,7 @@ client_gets() {
 	on_tcp_only "$port"
 	sctp_and_tcp_servers
 	client_gets --client-only -- "$sport" sctp
-	run --separate-stderr timeout 20 "$SCTPIZE" --client-only "$MIG" client 127.0.0.1 "$tport" blocking x
+	run --separate-stderr timeout 120 "$SCTPIZE" --client-only "$MIG" client 127.0.0.1 "$tport" blocking x
 	assert_failure
 	[[ $stderr == *"connect: ECONNREFUSED"* ]] || fail "stderr: $stderr"
 }
@@ -215,7 +215,7 @@ client_gets() {
 	sctp_and_tcp_servers
 	start tsrv6 "$MIG" server ::1 "$port" accept 10
 	client_gets --rule 'sctp addr 127.0.0.0/8' -- "$sport" sctp
-	run --separate-stderr timeout 20 "$SCTPIZE" --rule 'sctp addr 127.0.0.0/8' \
+	run --separate-stderr timeout 120 "$SCTPIZE" --rule 'sctp addr 127.0.0.0/8' \
 		"$MIG" client ::1 "$port" blocking six
 	assert_success
 	assert_output "tcp tcp ::1 six"
@@ -306,13 +306,13 @@ assert_preserved() {
 
 @test "preserve: a client converted at connect() keeps its fd, flags, options and bound address (IPv4)" {
 	sctp_and_tcp_servers
-	run --separate-stderr timeout 20 "$SCTPIZE" --ports "$sport" "$MIG" preserve 127.0.0.1 "$sport"
+	run --separate-stderr timeout 120 "$SCTPIZE" --ports "$sport" "$MIG" preserve 127.0.0.1 "$sport"
 	[ "$status" = 0 ] || fail "exit $status: $stderr"
 	assert_preserved sctp
 	assert_line "bound 127.0.0.1"
 	assert_line "answer sctp 127.0.0.1 preserve"
 	# The same program on a port that stays TCP says the same, on TCP.
-	run --separate-stderr timeout 20 "$SCTPIZE" --ports "$sport" "$MIG" preserve 127.0.0.1 "$tport"
+	run --separate-stderr timeout 120 "$SCTPIZE" --ports "$sport" "$MIG" preserve 127.0.0.1 "$tport"
 	[ "$status" = 0 ] || fail "exit $status: $stderr"
 	assert_preserved tcp
 	assert_line "answer tcp 127.0.0.1 preserve"
@@ -321,7 +321,7 @@ assert_preserved() {
 @test "preserve: a client converted at connect() keeps everything (IPv6, IPV6_TCLASS)" {
 	start srv "$SCTPIZE" "$MIG" server ::1 "$port" accept 1
 	on_sctp_only "$port"
-	run --separate-stderr timeout 20 "$SCTPIZE" --ports "$port" "$MIG" preserve ::1 "$port"
+	run --separate-stderr timeout 120 "$SCTPIZE" --ports "$port" "$MIG" preserve ::1 "$port"
 	[ "$status" = 0 ] || fail "exit $status: $stderr"
 	assert_preserved sctp
 	assert_line "bound ::1"
@@ -332,7 +332,7 @@ assert_preserved() {
 	for addr in 127.0.0.1 ::1; do
 		start srv "$SCTPIZE" --ports "$port" "$MIG" preserve-server "$addr" "$port"
 		on_sctp_only "$port"
-		run timeout 20 "$PY" -c "$CLIENT_PY" sctp "$addr" "$addr" "$port" hi
+		run timeout 120 "$PY" -c "$CLIENT_PY" sctp "$addr" "$addr" "$port" hi
 		finished srv
 		run cat "$T/srv.out"
 		assert_preserved sctp
@@ -438,7 +438,7 @@ drop_sctp_to_127_0_0_2() {
 	# The control: a TCP-only server where SCTP is refused at once.
 	start tsrv2 "$MIG" server 127.0.0.1 "$port2" accept 100
 	# The drop works: a native SCTP connect gets no answer.
-	run timeout 20 "$PY" -c "
+	run timeout 120 "$PY" -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 132); s.settimeout(1)
 try:
@@ -489,7 +489,7 @@ four_clients() {
 	pids+=($!)
 	"$PY" -c "$CLIENT_PY" sctp 127.0.0.4 127.0.0.1 "$port" sctp-a > "$T/c2" 2>&1 &
 	pids+=($!)
-	timeout 20 "$MIG" client 127.0.0.1 "$port" poll tcp-b > "$T/c3" 2>&1 &
+	timeout 120 "$MIG" client 127.0.0.1 "$port" poll tcp-b > "$T/c3" 2>&1 &
 	pids+=($!)
 	"$PY" -c "$CLIENT_PY" sctp 127.0.0.5 127.0.0.1 "$port" sctp-b > "$T/c4" 2>&1 &
 	pids+=($!)
@@ -534,11 +534,11 @@ dual_listener() {
 @test "dual listener on ::1; a both client to a both server takes SCTP" {
 	start srv "$SCTPIZE" --both --ports "$port" "$MIG" server ::1 "$port" epoll-lt 3
 	on_both "$port"
-	run timeout 20 "$PY" -c "$CLIENT_PY" tcp ::1 ::1 "$port" t6
+	run timeout 120 "$PY" -c "$CLIENT_PY" tcp ::1 ::1 "$port" t6
 	assert_output "tcp ::1 t6"
-	run timeout 20 "$PY" -c "$CLIENT_PY" sctp ::1 ::1 "$port" s6
+	run timeout 120 "$PY" -c "$CLIENT_PY" sctp ::1 ::1 "$port" s6
 	assert_output "sctp ::1 s6"
-	run --separate-stderr timeout 20 "$SCTPIZE" --both "$MIG" client ::1 "$port" epoll both
+	run --separate-stderr timeout 120 "$SCTPIZE" --both "$MIG" client ::1 "$port" epoll both
 	assert_output "sctp sctp ::1 both"
 	finished srv
 }
