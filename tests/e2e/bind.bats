@@ -127,7 +127,7 @@ refused_at() {
 }
 
 @test "bind: --bind-addrs with an address not on this host fails the bind (EADDRNOTAVAIL), naming SCTPIZE_BIND_ADDRS" {
-	run timeout 20 "$SCTPIZE" --bind-addrs "$FOREIGN" socat "TCP-LISTEN:$port,bind=$A1,reuseaddr" -
+	run timeout 120 "$SCTPIZE" --bind-addrs "$FOREIGN" socat "TCP-LISTEN:$port,bind=$A1,reuseaddr" -
 	assert_failure
 	# The library's line names the setting; socat's own line shows the
 	# program's bind() failing with EADDRNOTAVAIL's text.
@@ -136,7 +136,7 @@ refused_at() {
 	run listening_sctp "$port"
 	assert_failure
 	# The errno itself, as a Python TCP server sees it.
-	run timeout 20 "$SCTPIZE" --bind-addrs "$FOREIGN" python3 -c "
+	run timeout 120 "$SCTPIZE" --bind-addrs "$FOREIGN" python3 -c "
 import errno, socket
 s = socket.socket()
 try:

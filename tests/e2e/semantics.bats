@@ -94,14 +94,14 @@ after-eof"
 }
 
 @test "TCP-like defaults on converted and accepted sockets: buffers, delayed SACK, connect timeout" {
-	run timeout 20 "$SCTPIZE" "$PY" "$SEM" options "$port"
+	run timeout 120 "$SCTPIZE" "$PY" "$SEM" options "$port"
 	assert_success
 	assert_line "proto 132"
 	# As root the buffers are forced (the kernel doubles what it is given);
 	# 5 INITs after 3, 6, 12, 24, 41 and 41 s: 127 s, TCP's connect timeout.
 	assert_line "client sack_delay=40 sndbuf=8388608 rcvbuf=8388608 init_attempts=5 init_max_timeo=41000"
 	assert_line --regexp '^accepted sack_delay=40 sndbuf=8388608 rcvbuf=8388608 '
-	run timeout 20 "$SCTPIZE" --sack-delay 0 --sndbuf 0 --rcvbuf=65536 --connect-timeout 0 \
+	run timeout 120 "$SCTPIZE" --sack-delay 0 --sndbuf 0 --rcvbuf=65536 --connect-timeout 0 \
 		"$PY" "$SEM" options "$port"
 	assert_success
 	assert_line "client sack_delay=200 sndbuf=212992 rcvbuf=131072 init_attempts=8 init_max_timeo=60000"
