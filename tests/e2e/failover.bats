@@ -30,6 +30,7 @@ load ../helpers/twolinks
 SIZE=$((5 * 1024 * 1024))	# 5 MiB at 8 Mbit/s: about 5 s per transfer
 RATE=8mbit
 WATCH=$BATS_TEST_DIRNAME/../helpers/failover_watch.py
+TWOLINKS=$BATS_TEST_DIRNAME/../helpers/twolinks.bash
 RESULTS=${BATS_FILE_TMPDIR:-$BATS_RUN_TMPDIR}/failover.results
 
 # One topology for the whole file (building it costs seconds in UML); each
@@ -55,7 +56,6 @@ setup() {
 }
 
 teardown() {
-	[ -z "${SAMPLER-}" ] || kill "$SAMPLER" 2> /dev/null || true
 	teardown_bg || true
 	[ -z "${TL_C-}" ] || tl_restore 1
 }
@@ -68,44 +68,45 @@ in_ns() {
 	tl_exec "$side" bash -c "$(declare -f listening_sctp listening_tcp); \"\$@\"" _ "$@"
 }
 
-size_at_least() {
-	[ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]
+# watch_from_fault FAULT EXTRA... : the watcher (in the client namespace) of
+# $T/dst, which itself fails link 1 (FAULT: down or loss) once a fifth of the
+# file has arrived, and samples the associations of both namespaces from then
+# on (the server's through /proc/PID/net of a process of its namespace);
+# started in the background, its summary in $T/watch.out, its pid in $wpid.
+# (A shell loop here looks at the file once every few seconds on a loaded
+# machine: a fault that late can come after the end of the transfer.)
+watch_from_fault() {
+	local fault=$1 spid
+	shift
+	spid=$(ip netns pids "$TL_S" | head -n 1)
+	[ -n "$spid" ] || fail "no process in the server's namespace"
+	bg ip netns exec "$TL_C" python3 "$WATCH" --ready "$T/ready" \
+		--fault-at $((SIZE / 5)) --fault "bash -c '. \"\$0\"; tl_fail_$fault 1' '$TWOLINKS'" \
+		--sample c=/proc/self/net/sctp --sample "s=/proc/$spid/net/sctp" --samples "$T/sample" \
+		"$@" "$T/dst" "$SIZE" 180 > "$T/watch.out"
+	wpid=$(tail -n 1 "$BATS_TEST_TMPDIR/bg.pids")
+	wait_for test -e "$T/ready" || fail "the watcher did not start"
 }
 
-# sample_assocs: from the fault until $T/sampled appears (or two minutes),
-# twice a second: the remote addresses of the SCTP associations of each
-# namespace, one association a line, appended to $T/raddrs.c and .s, and
-# their paths (/proc/net/sctp/remaddr without its header) to $T/remaddr.c
-# and .s.  One reading right after the fault could come after the end of the
-# transfer on a loaded machine, when the association is gone; these cover
-# the whole rest of it.
-sample_assocs() {
-	local side end=$((SECONDS + 120))
-	while [ ! -e "$T/sampled" ] && [ -d "$T" ] && [ "$SECONDS" -lt "$end" ]; do
-		for side in c s; do
-			tl_assoc_raddrs "$side" >> "$T/raddrs.$side"
-			tl_exec "$side" tail -n +2 /proc/net/sctp/remaddr >> "$T/remaddr.$side"
-		done
-		sleep 0.5
+# sampled: from the watcher's samples, $T/raddrs.c and .s (the remote addresses
+# of each association, one a line, the primary starred) and $T/remaddr.c and
+# .s (/proc/net/sctp/remaddr's lines, without the header).
+sampled() {
+	local side
+	for side in c s; do
+		touch "$T/sample.$side.assocs" "$T/sample.$side.remaddr"
+		awk '{ s = ""; r = 0
+			for (i = 1; i <= NF; i++) { if (r && $i ~ /^\*?[0-9]/ && $i ~ /\./) s = s (s ? " " : "") $i; if ($i == "<->") r = 1 }
+			print s }' "$T/sample.$side.assocs" > "$T/raddrs.$side"
+		cp "$T/sample.$side.remaddr" "$T/remaddr.$side"
 	done
-}
-
-# start_sampling, stop_sampling: sample_assocs in the background.
-start_sampling() {
-	rm -f "$T/sampled"
-	sample_assocs 2> /dev/null 3>&- &
-	SAMPLER=$!
-}
-
-stop_sampling() {
-	: > "$T/sampled"
-	wait "$SAMPLER" 2> /dev/null || true
 }
 
 # transfer sctp|tcp down|loss [SCTPIZE OPTIONS...]: send $SIZE random bytes
 # from the client to the server over link 1; fail link 1 once a fifth has
-# arrived; leave the watcher's summary in $T/watch.out and its status in
-# $T/watch.rc.  Options go to both wrapped programs.
+# arrived; leave the watcher's summary in $T/watch.out, its status in
+# $T/watch.rc, and what it sampled (sampled).  Options go to both wrapped
+# programs.
 transfer() {
 	local proto=$1 fault=$2 wpid rc=0
 	shift 2
@@ -120,33 +121,22 @@ transfer() {
 	else
 		bg ip netns exec "$TL_S" socat -u "TCP-LISTEN:$PORT,bind=$TL_S1" "CREATE:$T/dst"
 	fi
-	# TCP gives up 8 s after the fault without progress: it would wait for minutes.
-	bg ip netns exec "$TL_C" python3 "$WATCH" --mark "$T/mark" --ready "$T/ready" \
-		$([ "$proto" = tcp ] && echo --give-up 8) "$T/dst" "$SIZE" 180 > "$T/watch.out"
-	wpid=$(tail -n 1 "$BATS_TEST_TMPDIR/bg.pids")
 	if [ "$proto" = sctp ]; then
 		wait_for in_ns s listening_sctp "$PORT" || fail "the wrapped server does not listen on SCTP"
 	else
 		wait_for in_ns s listening_tcp "$PORT" || fail "the TCP server does not listen"
 	fi
-	wait_for test -e "$T/ready" || fail "the watcher did not start"
+	# TCP gives up 8 s after the fault without progress: it would wait for minutes.
+	watch_from_fault "$fault" $([ "$proto" = tcp ] && echo --give-up 8)
 	if [ "$proto" = sctp ]; then
 		bg ip netns exec "$TL_C" "$SCTPIZE" "$@" socat -u -b 65536 "FILE:$SRC" "TCP:$TL_S1:$PORT"
 	else
 		bg ip netns exec "$TL_C" socat -u -b 65536 "FILE:$SRC" "TCP:$TL_S1:$PORT"
 	fi
-	wait_for size_at_least "$T/dst" $((SIZE / 5)) ||
-		fail "a fifth of the file did not arrive within a minute, before any fault"
-	: > "$T/mark"
-	case $fault in
-	down) tl_fail_down 1 ;;
-	loss) tl_fail_loss 1 ;;
-	esac
-	# The association keeps both addresses of each peer, dead or alive: its
-	# addresses and paths are read for as long as the transfer goes on.
-	[ "$proto" = sctp ] && start_sampling
+	# The association keeps both addresses of each peer, dead or alive: the
+	# watcher samples them, from the fault to the end of the transfer.
 	wait "$wpid" > /dev/null 2>&1 || rc=$?
-	[ "$proto" = sctp ] && stop_sampling
+	sampled
 	echo "$rc" > "$T/watch.rc"
 }
 
@@ -241,12 +231,12 @@ assert_fast_paths() {
 	wait_for in_ns s listening_sctp "$PORT" || fail "the wrapped server does not listen on SCTP"
 	run tl_exec s awk -v p="$PORT" 'NR > 1 && $6 == p { for (i = 9; i <= NF; i++) printf "%s ", $i }' /proc/net/sctp/eps
 	assert_output "$TL_S1 $TL_S2 "
+	watch_from_fault down
 	bg ip netns exec "$TL_C" "$SCTPIZE" --failover fast socat -u -b 65536 "FILE:$SRC" "TCP:$TL_S1:$PORT"
-	wait_for size_at_least "$T/dst" $((SIZE / 5)) || fail "a fifth did not arrive"
-	tl_fail_down 1
-	start_sampling
-	WAIT_FOR_TIMEOUT=180 wait_for size_at_least "$T/dst" "$SIZE"
-	stop_sampling
+	wait "$wpid" > /dev/null 2>&1 || true
+	sampled
+	run cat "$T/watch.out"
+	assert_line --regexp '^complete=1 '
 	run sha256sum < "$T/dst"
 	assert_output "$(cat "$BATS_FILE_TMPDIR/src.sha256")"
 	has_both "$T/raddrs.c" "$TL_S1" "$TL_S2"

@@ -2,7 +2,9 @@
 """failover_watch.py - watch a transfer: the receiver's file size every 100 ms.
 
     failover_watch.py [--links] [--mark FILE] [--give-up S] [--ready FILE]
-                      [--interval S] RECEIVED EXPECTED TIMEOUT
+                      [--interval S] [--fault-at BYTES --fault CMD]
+                      [--sample NAME=DIR ... --samples PREFIX]
+                      RECEIVED EXPECTED TIMEOUT
 
 Samples the size of RECEIVED every --interval seconds (0.1) until it reaches
 EXPECTED bytes or TIMEOUT seconds pass.  The stall is the longest interval
@@ -13,6 +15,19 @@ fault; its time is reported, and the stall that began after it.
 
 --give-up S: stop once S seconds passed after the fault without progress.
 --ready FILE: create FILE once watching (so a caller can start the transfer).
+
+--fault-at BYTES --fault CMD: inject the fault itself, running CMD (sh -c)
+once RECEIVED holds BYTES; the fault's time is when CMD returned.  The
+watcher sees the size every 100 ms without starting a process, where a
+caller's shell loop may take seconds per look on a loaded machine, and a
+fault that late could come after the end of the transfer.
+
+--sample NAME=DIR (repeated) --samples PREFIX: from the fault on, twice a
+second and once more at the end, append the lines of DIR/assocs and
+DIR/remaddr (an SCTP /proc directory, e.g. /proc/self/net/sctp, or
+/proc/PID/net/sctp for the namespace of process PID), without their header,
+to PREFIX.NAME.assocs and PREFIX.NAME.remaddr: what the kernel says of the
+associations while the transfer goes on after the fault.
 
 --links: also print, once a second, the bytes each link carried in that second
 (tx of link1 and link2 of the namespace the watcher runs in, from /sys), with
@@ -26,6 +41,7 @@ began at or after the fault, or the time since the fault without progress).
 """
 import argparse
 import os
+import subprocess
 import sys
 import time
 
@@ -35,6 +51,18 @@ def size(path):
         return os.stat(path).st_size
     except FileNotFoundError:
         return 0
+
+
+def sample(dirs, prefix):
+    for name, d in dirs:
+        for table in ("assocs", "remaddr"):
+            try:
+                with open(f"{d}/{table}") as f:
+                    lines = f.readlines()[1:]
+            except OSError:
+                lines = []
+            with open(f"{prefix}.{name}.{table}", "a") as out:
+                out.writelines(lines)
 
 
 def link_tx(name):
@@ -52,10 +80,16 @@ def main():
     ap.add_argument("--give-up", type=float)
     ap.add_argument("--ready")
     ap.add_argument("--interval", type=float, default=0.1)
+    ap.add_argument("--fault-at", type=int)
+    ap.add_argument("--fault")
+    ap.add_argument("--sample", action="append", default=[])
+    ap.add_argument("--samples")
     ap.add_argument("received")
     ap.add_argument("expected", type=int)
     ap.add_argument("timeout", type=float)
     a = ap.parse_args()
+    dirs = [tuple(x.split("=", 1)) for x in a.sample]
+    sampled = None
 
     start = time.monotonic()
     first = None            # time of the first byte
@@ -79,6 +113,12 @@ def main():
         if a.mark and fault is None and os.path.exists(a.mark):
             fault = now
         s = size(a.received)
+        if a.fault and fault is None and s >= a.fault_at:
+            subprocess.run(a.fault, shell=True, check=False, stdout=sys.stderr)
+            fault = now = time.monotonic()
+        if a.samples and fault is not None and (sampled is None or now - sampled >= 0.5):
+            sample(dirs, a.samples)
+            sampled = now
         if s > last_size:
             if first is None:
                 first = now
@@ -112,6 +152,8 @@ def main():
         time.sleep(max(0.0, a.interval - (time.monotonic() - now)))
 
     end = time.monotonic()
+    if a.samples and fault is not None:
+        sample(dirs, a.samples)
     complete = last_size >= a.expected
     if first is not None and not complete:
         # No progress from the last byte to the timeout: that is a stall too.
