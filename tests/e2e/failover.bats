@@ -30,7 +30,6 @@ load ../helpers/twolinks
 SIZE=$((5 * 1024 * 1024))	# 5 MiB at 8 Mbit/s: about 5 s per transfer
 RATE=8mbit
 WATCH=$BATS_TEST_DIRNAME/../helpers/failover_watch.py
-TWOLINKS=$BATS_TEST_DIRNAME/../helpers/twolinks.bash
 RESULTS=${BATS_FILE_TMPDIR:-$BATS_RUN_TMPDIR}/failover.results
 
 # One topology for the whole file (building it costs seconds in UML); each
@@ -69,19 +68,29 @@ in_ns() {
 }
 
 # watch_from_fault FAULT EXTRA... : the watcher (in the client namespace) of
-# $T/dst, which itself fails link 1 (FAULT: down or loss) once a fifth of the
-# file has arrived, and samples the associations of both namespaces from then
-# on (the server's through /proc/PID/net of a process of its namespace);
-# started in the background, its summary in $T/watch.out, its pid in $wpid.
+# $T/dst, which itself fails link 1 once a fifth of the file has arrived, and
+# samples the associations of both namespaces from then on (the server's
+# through /proc/PID/net of a process of its namespace); started in the
+# background, its summary in $T/watch.out, its pid in $wpid.  FAULT: down
+# (the server's end of link 1 down, as tl_fail_down 1) or loss (100% loss
+# both ways, as tl_fail_loss 1 on the file's netem links), by ip and tc
+# processes started in advance, reading their command from the watcher.
 # (A shell loop here looks at the file once every few seconds on a loaded
-# machine: a fault that late can come after the end of the transfer.)
+# machine, and starting ip or tc takes seconds more: a fault that late can
+# come after the end of the transfer.)
 watch_from_fault() {
-	local fault=$1 spid
+	local fault=$1 spid ns how=()
 	shift
 	spid=$(ip netns pids "$TL_S" | head -n 1)
 	[ -n "$spid" ] || fail "no process in the server's namespace"
-	bg ip netns exec "$TL_C" python3 "$WATCH" --ready "$T/ready" \
-		--fault-at $((SIZE / 5)) --fault "bash -c '. \"\$0\"; tl_fail_$fault 1' '$TWOLINKS'" \
+	case $fault in
+	down)	how=(--fault-batch "ip -n $TL_S -batch -" "link set link1 down") ;;
+	loss)	for ns in "$TL_C" "$TL_S"; do
+			how+=(--fault-batch "tc -n $ns -batch -"
+				"qdisc change dev link1 root netem rate $TL_RATE limit ${TL_QUEUE:-100} loss 100%")
+		done ;;
+	esac
+	bg ip netns exec "$TL_C" python3 "$WATCH" --ready "$T/ready" --fault-at $((SIZE / 5)) "${how[@]}" \
 		--sample c=/proc/self/net/sctp --sample "s=/proc/$spid/net/sctp" --samples "$T/sample" \
 		"$@" "$T/dst" "$SIZE" 180 > "$T/watch.out"
 	wpid=$(tail -n 1 "$BATS_TEST_TMPDIR/bg.pids")

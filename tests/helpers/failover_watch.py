@@ -2,7 +2,7 @@
 """failover_watch.py - watch a transfer: the receiver's file size every 100 ms.
 
     failover_watch.py [--links] [--mark FILE] [--give-up S] [--ready FILE]
-                      [--interval S] [--fault-at BYTES --fault CMD]
+                      [--interval S] [--fault-at BYTES --fault-batch CMD LINE ...]
                       [--sample NAME=DIR ... --samples PREFIX]
                       RECEIVED EXPECTED TIMEOUT
 
@@ -16,11 +16,14 @@ fault; its time is reported, and the stall that began after it.
 --give-up S: stop once S seconds passed after the fault without progress.
 --ready FILE: create FILE once watching (so a caller can start the transfer).
 
---fault-at BYTES --fault CMD: inject the fault itself, running CMD (sh -c)
-once RECEIVED holds BYTES; the fault's time is when CMD returned.  The
-watcher sees the size every 100 ms without starting a process, where a
-caller's shell loop may take seconds per look on a loaded machine, and a
-fault that late could come after the end of the transfer.
+--fault-at BYTES --fault-batch CMD LINE (repeated): inject the fault itself
+once RECEIVED holds BYTES: CMD (split into words, e.g. "ip -n NS -batch -"
+or "tc -n NS -batch -"), started before the transfer, gets LINE on its
+stdin, then end of file; the fault's time is when every CMD has exited.  No
+process is started at the fault, and the watcher sees the size every 100 ms:
+on a loaded machine a caller's shell loop may take seconds per look, and
+starting ip or tc seconds more, and a fault that late could come after the
+end of the transfer.
 
 --sample NAME=DIR (repeated) --samples PREFIX: from the fault on, twice a
 second and once more at the end, append the lines of DIR/assocs and
@@ -41,6 +44,7 @@ began at or after the fault, or the time since the fault without progress).
 """
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -81,7 +85,8 @@ def main():
     ap.add_argument("--ready")
     ap.add_argument("--interval", type=float, default=0.1)
     ap.add_argument("--fault-at", type=int)
-    ap.add_argument("--fault")
+    ap.add_argument("--fault-batch", nargs=2, action="append", default=[],
+                    metavar=("CMD", "LINE"))
     ap.add_argument("--sample", action="append", default=[])
     ap.add_argument("--samples")
     ap.add_argument("received")
@@ -90,6 +95,9 @@ def main():
     a = ap.parse_args()
     dirs = [tuple(x.split("=", 1)) for x in a.sample]
     sampled = None
+    batch = [(subprocess.Popen(shlex.split(cmd), stdin=subprocess.PIPE, stdout=sys.stderr,
+                               text=True), line) for cmd, line in a.fault_batch]
+    injected = False
 
     start = time.monotonic()
     first = None            # time of the first byte
@@ -113,8 +121,12 @@ def main():
         if a.mark and fault is None and os.path.exists(a.mark):
             fault = now
         s = size(a.received)
-        if a.fault and fault is None and s >= a.fault_at:
-            subprocess.run(a.fault, shell=True, check=False, stdout=sys.stderr)
+        if batch and not injected and s >= a.fault_at:
+            for p, line in batch:
+                p.stdin.write(line + "\n")
+                p.stdin.close()
+            injected = True
+        if injected and fault is None and all(p.poll() is not None for p, _ in batch):
             fault = now = time.monotonic()
         if a.samples and fault is not None and (sampled is None or now - sampled >= 0.5):
             sample(dirs, a.samples)
