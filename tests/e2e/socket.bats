@@ -251,5 +251,7 @@ assert_untouched() {
 	assert_output 2
 	# teardown_bg's last kill or wait may "fail" (the process is gone): not ours to judge.
 	teardown_bg || true
-	wait_for test "$(sctp_assocs "$port")" = 0 || fail "associations on port $port outlived the program"
+	# (The count is read again at each look: the associations take a moment to go.)
+	no_assocs() { [ "$(sctp_assocs "$1")" = 0 ]; }
+	wait_for no_assocs "$port" || fail "associations on port $port outlived the program"
 }
