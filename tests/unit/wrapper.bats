@@ -247,6 +247,30 @@ SCTPIZE_STREAMS=3"
 	assert_output 2
 }
 
+@test "--half-close sets SCTPIZE_HALF_CLOSE=1, --no-half-close 0 (the default: unset), the last one wins" {
+	unset SCTPIZE_HALF_CLOSE
+	run --separate-stderr faked "$SCTPIZE" --half-close printenv SCTPIZE_HALF_CLOSE
+	assert_success
+	assert_output 1
+	run --separate-stderr faked "$SCTPIZE" --no-half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 0
+	run --separate-stderr faked "$SCTPIZE" --no-half-close --half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 1
+	run --separate-stderr faked "$SCTPIZE" --half-close --no-half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 0
+	run --separate-stderr faked "$SCTPIZE" printenv SCTPIZE_HALF_CLOSE
+	assert_failure
+	assert_output ""
+	# The option wins over the caller's variable, as every option does.
+	SCTPIZE_HALF_CLOSE=0 run --separate-stderr faked "$SCTPIZE" --half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 1
+	# The usage text has both, and what --half-close is for.
+	run "$SCTPIZE" --help
+	assert_line --regexp '^ +--half-close +negotiate TCP.s half-close with peers that run$'
+	assert_line --regexp '^ +--no-half-close +do not negotiate it \(the default\)$'
+	assert_output --partial "libc's socket calls only"
+}
+
 @test "more -v never means less: -v -v -v is still SCTPIZE_VERBOSE=2" {
 	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' -v -v -v printenv SCTPIZE_VERBOSE"
 	assert_success
