@@ -175,6 +175,36 @@ refused() {
 	assert_output "I am check y"
 }
 
+@test "explain -- PROGRAM: the name is one word, never split or globbed" {
+	# Files for a glob to expand to, in the directory explain runs in.
+	mkdir "$BATS_TEST_TMPDIR/d" && touch "$BATS_TEST_TMPDIR/d/aa" "$BATS_TEST_TMPDIR/d/bb"
+	cd "$BATS_TEST_TMPDIR/d"
+	run --separate-stderr "$SCTPIZE" explain -- 'my prog'
+	assert_success
+	assert_line "Program my prog: every TCP socket converts at socket()"
+	run --separate-stderr "$SCTPIZE" explain -- '*'
+	assert_success
+	assert_line "Program *: every TCP socket converts at socket()"
+	refute_output --partial aa
+	# After server|client ADDR PORT too, where the rule's glob meets the name.
+	run --separate-stderr "$SCTPIZE" explain --rule 'tcp prog my*' server 0.0.0.0 13 -- 'my prog'
+	assert_success
+	assert_line "server 0.0.0.0 port 13 of my prog: rule 1 (tcp prog my*; SCTPIZE_RULES rule 1) -> tcp"
+	run --separate-stderr "$SCTPIZE" explain --rule 'tcp prog aa' client ::1 13 -- '*'
+	assert_success
+	assert_line "client ::1 port 13 of *: no rule matches: the default -> sctp"
+	# A name with a newline or a leading dash is still one word.
+	run --separate-stderr "$SCTPIZE" explain server 0.0.0.0 13 -- $'a\nb'
+	assert_success
+	assert_line "b: every TCP socket converts at socket()"
+	run --separate-stderr "$SCTPIZE" explain -- -x
+	assert_success
+	assert_line "Program -x: every TCP socket converts at socket()"
+	# Two words after -- are two arguments: refused, not joined.
+	run --separate-stderr "$SCTPIZE" explain -- my prog
+	assert_equal "$status" 2
+}
+
 # LD_PRELOAD as the program sees it, when the caller's is $1.
 preload_seen() {
 	LD_PRELOAD=$1 RECORDER_FAKE_SCTP=1 "$SCTPIZE" printenv LD_PRELOAD
