@@ -157,6 +157,22 @@ refused() {
 	assert_not_started
 }
 
+@test "a program that is not found exits 127 on this kernel too, SCTP or not, with no SCTP advice" {
+	# No fake SCTP here: on a kernel without SCTP the missing program still wins.
+	run -127 --separate-stderr "$SCTPIZE" nonexistentprog-$$ arg
+	assert_equal "$stderr" "sctpize: nonexistentprog-$$: command not found"
+	run -127 --separate-stderr "$SCTPIZE" --nodelay -- "$BATS_TEST_TMPDIR/nonexistent"
+	assert_equal "$stderr" "sctpize: $BATS_TEST_TMPDIR/nonexistent: command not found"
+	run -126 --separate-stderr "$SCTPIZE" "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" "sctpize: $BATS_TEST_TMPDIR: not an executable file"
+	# Its name as typed, control characters shown as '?'.
+	run -127 --separate-stderr "$SCTPIZE" $'no\e[31mprog'
+	assert_equal "$stderr" "sctpize: no?[31mprog: command not found"
+	# A bad setting is still refused first (exit 2), as before any program.
+	run -2 --separate-stderr env SCTPIZE_NODELAY=yes "$SCTPIZE" nonexistentprog-$$
+	[[ $stderr == *SCTPIZE_NODELAY* ]] || fail "stderr: $stderr"
+}
+
 @test "the program's own exit status and arguments pass through" {
 	run --separate-stderr faked "$SCTPIZE" sh -c 'printf "%s|" "$@"; exit 7' sh "a b" "" '*'
 	assert_equal "$status" 7
