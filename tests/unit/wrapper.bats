@@ -133,14 +133,27 @@ refused() {
 	else
 		assert_equal "$status" 3
 		assert_line "SCTP sockets: no."
-		assert_output --partial modprobe
+		assert_line --regexp '^  this kernel cannot make SCTP sockets \(E[A-Z]+, .*\)\.$'
 	fi
 	assert_line --regexp "^Kernel: $(uname -s) "
 	assert_line --regexp '^Module sctp: '
 	assert_line --regexp '^Blacklisted: '
+	# The report is where advice ends: it never sends the reader back to itself.
+	refute_output --partial "sctpize check"
+	if [ "$status" = 3 ]; then
+		# One thing to do, for this machine, and the way to run on TCP meanwhile.
+		run grep -c '^To do: ' <<<"$output"
+		assert_output 1
+		run --separate-stderr "$SCTPIZE" check
+		assert_line "Meanwhile, 'sctpize --fallback PROGRAM' runs PROGRAM on TCP."
+		if [ -f /.dockerenv ] || [ -f /run/.containerenv ]; then
+			assert_line "To do: load the module on the host, as root there: modprobe sctp."
+		fi
+	fi
 	run --separate-stderr faked "$SCTPIZE" check
 	assert_success
 	assert_line "SCTP sockets: yes, this kernel makes them."
+	refute_line --regexp '^(To do|Meanwhile)'
 	run --separate-stderr "$SCTPIZE" check extra
 	assert_equal "$status" 2
 }
