@@ -106,6 +106,10 @@ demo-failover: all
 lint:
 	mandoc -Tlint -W warning man/sctpize.1 man/sctpize.conf.5 man/libsctpize.7
 
+# The manuals name the default paths; installed, they name these.
+MAN_PATHS = -e 's|/usr/local/lib/sctpize|$(LIBDIR)|g' \
+	-e 's|/usr/local/share/bash-completion/completions|$(COMPLETIONDIR)|g'
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
@@ -115,9 +119,11 @@ install: all
 	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' bin/sctpize.in \
 		> $(DESTDIR)$(BINDIR)/sctpize
 	chmod 755 $(DESTDIR)$(BINDIR)/sctpize
-	install -m 644 man/sctpize.1 $(DESTDIR)$(MANDIR)/man1/sctpize.1
-	install -m 644 man/sctpize.conf.5 $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5
-	install -m 644 man/libsctpize.7 $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+	sed $(MAN_PATHS) man/sctpize.1 > $(DESTDIR)$(MANDIR)/man1/sctpize.1
+	sed $(MAN_PATHS) man/sctpize.conf.5 > $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5
+	sed $(MAN_PATHS) man/libsctpize.7 > $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5 \
+		$(DESTDIR)$(MANDIR)/man7/libsctpize.7
 	install -m 644 bin/sctpize.bash-completion $(DESTDIR)$(COMPLETIONDIR)/sctpize
 
 uninstall:
