@@ -103,8 +103,16 @@ demo: all
 demo-failover: all
 	tests/run --exec tests/demo-failover
 
+# The manuals (mandoc's warnings) and every shell script (shellcheck, each as
+# the shell of its #! line or directive); "make check" runs this too
+# (tests/unit/lint.bats), and any finding fails.  Run from the top directory:
+# -x follows the sourced helpers from there.
+MANPAGES = man/sctpize.1 man/sctpize.conf.5 man/libsctpize.7
+SHELL_SCRIPTS = bin/sctpize.in bin/sctpize.bash-completion tests/install-deps tests/demo \
+	tests/demo-failover .ci/run tests/run $(wildcard tests/helpers/*.bash)
 lint:
-	mandoc -Tlint -W warning man/sctpize.1 man/sctpize.conf.5 man/libsctpize.7
+	mandoc -Tlint -W warning $(MANPAGES)
+	shellcheck -x $(SHELL_SCRIPTS)
 
 # The manuals name the default paths; installed, they name these.
 MAN_PATHS = -e 's|/usr/local/lib/sctpize|$(LIBDIR)|g' \
