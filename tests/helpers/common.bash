@@ -1,6 +1,7 @@
 # common.bash - loaded by every test file: paths, bats-support/bats-assert,
 # and the helpers that tests share (SCTP requirement, ports, protocol checks,
 # background processes that teardown reaps).
+# shellcheck disable=SC2034  # the variables set here are for the files that load it
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 B=$TOP/build
@@ -56,8 +57,7 @@ sctp_assocs() {
 
 # Wait up to 10 s for CHECK ARGS... to succeed.
 wait_for() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		"$@" && return 0
 		sleep 0.1
 	done
