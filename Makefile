@@ -103,8 +103,20 @@ demo: all
 demo-failover: all
 	tests/run --exec tests/demo-failover
 
+# The manuals (mandoc's warnings) and every shell script (shellcheck, each as
+# the shell of its #! line or directive); "make check" runs this too
+# (tests/unit/lint.bats), and any finding fails.  Run from the top directory:
+# -x follows the sourced helpers from there.
+MANPAGES = man/sctpize.1 man/sctpize.conf.5 man/libsctpize.7
+SHELL_SCRIPTS = bin/sctpize.in bin/sctpize.bash-completion tests/install-deps tests/demo \
+	tests/demo-failover .ci/run tests/run $(wildcard tests/helpers/*.bash)
 lint:
-	mandoc -Tlint -W warning man/sctpize.1 man/sctpize.conf.5 man/libsctpize.7
+	mandoc -Tlint -W warning $(MANPAGES)
+	shellcheck -x $(SHELL_SCRIPTS)
+
+# The manuals name the default paths; installed, they name these.
+MAN_PATHS = -e 's|/usr/local/lib/sctpize|$(LIBDIR)|g' \
+	-e 's|/usr/local/share/bash-completion/completions|$(COMPLETIONDIR)|g'
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
@@ -115,9 +127,11 @@ install: all
 	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' bin/sctpize.in \
 		> $(DESTDIR)$(BINDIR)/sctpize
 	chmod 755 $(DESTDIR)$(BINDIR)/sctpize
-	install -m 644 man/sctpize.1 $(DESTDIR)$(MANDIR)/man1/sctpize.1
-	install -m 644 man/sctpize.conf.5 $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5
-	install -m 644 man/libsctpize.7 $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+	sed $(MAN_PATHS) man/sctpize.1 > $(DESTDIR)$(MANDIR)/man1/sctpize.1
+	sed $(MAN_PATHS) man/sctpize.conf.5 > $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5
+	sed $(MAN_PATHS) man/libsctpize.7 > $(DESTDIR)$(MANDIR)/man7/libsctpize.7
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5 \
+		$(DESTDIR)$(MANDIR)/man7/libsctpize.7
 	install -m 644 bin/sctpize.bash-completion $(DESTDIR)$(COMPLETIONDIR)/sctpize
 
 uninstall:

@@ -155,7 +155,7 @@ EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 
 	sctpize_init();
 	if ((!cfg.bind_all && !cfg.bind_addrs.n && !cfg.n_bind_ifaces) || !widenable(addr, len) ||
-	    !is_sctp(fd))
+	    !own_calls() || !is_sctp(fd))
 		return real.bind(fd, addr, len);
 	if (cfg.bind_all) {
 		/* The same sockaddr with the address part zeroed: port, family, scope kept. */

@@ -484,7 +484,7 @@ static bool parse_all(struct config *c, char **envp)
 	c->sndbuf = c->rcvbuf = 4 << 20;
 	c->sack_delay = 40;
 	c->connect_timeout = 127;
-	c->half_close = true;
+	c->half_close = false;
 	c->fallback_timeout = 1000;
 	for (; envp && *envp; envp++) {
 		const char *eq = strchr(*envp, '=');

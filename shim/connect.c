@@ -21,16 +21,18 @@
 #include "sctpize.h"
 
 /*
- * A blocking connect that succeeded: the peer's half-close announcement, if
- * any, is queued now; read it off before the program reads (fdstate.c).
+ * A connect that succeeded: the socket is connected, and the peer's
+ * half-close announcement, if any, is queued now; read it off before the
+ * program reads (fdstate.c).
  */
 static int connected(int fd, int r)
 {
-	if (r == 0 && (fd_get(fd) & FD_PENDING)) {
-		int saved = errno;
+	unsigned state = fd_get(fd);
 
-		fd_resolve(fd, MSG_DONTWAIT);
-		errno = saved;
+	if (r == 0 && (state & FD_SCTP)) {
+		fd_store(fd, state | FD_CONNECTED);
+		if (state & FD_PENDING)
+			fd_resolve(fd);
 	}
 	return r;
 }
@@ -44,9 +46,11 @@ static int plain_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	int saved = errno, r = real.connect(fd, addr, len);
 
+	if (r == 0 || !own_calls())
+		return connected(fd, r);
 	if (r < 0 && errno == EISCONN && is_sctp(fd)) {
 		errno = saved;
-		return 0;
+		return connected(fd, 0);
 	}
 	/*
 	 * A blocking connect() restarted after a signal (SA_RESTART): TCP waits on for
@@ -81,7 +85,7 @@ static int migrate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	unsigned state = fd_get(fd);
 	int saved = errno;
 
-	if (state & FD_FALLBACK)
+	if (FD_IS(state, FD_FALLBACK))
 		return fallback_reconnect(fd, addr, len);
 	switch (decide(fd, ROLE_CLIENT, addr)) {
 	case ACT_SCTP:
@@ -105,8 +109,12 @@ static int migrate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
+	unsigned state;
+
 	sctpize_init();
-	if (__builtin_expect(fd_get(fd) & (FD_UNDECIDED | FD_FALLBACK), 0) && addr &&
+	state = fd_get(fd);
+	if (__builtin_expect(FD_IS(state, FD_UNDECIDED) || FD_IS(state, FD_FALLBACK), 0) &&
+	    own_calls() && addr &&
 	    ((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 	     (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))))
 		return migrate_connect(fd, addr, len);
@@ -124,7 +132,7 @@ int sctp_connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 	if (!addr || !((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
 		       (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) ||
-	    (!cfg.peer_addrs.n && !cfg.peer_resolved))
+	    (!cfg.peer_addrs.n && !cfg.peer_resolved) || !own_calls())
 		return plain_connect(fd, addr, len);
 
 	for (int i = 0; i < cfg.peer_addrs.n && n == 0; i++)

@@ -33,22 +33,39 @@
 
 #include "sctpize.h"
 
+/*
+ * The dual listener's slot, lock held, or NULL: fd is not one (any more),
+ * or its hidden listeners were closed behind our back (a program's blind
+ * close sweep): then it is forgotten, and fd is what the kernel says it is.
+ */
+static struct slot *dual_slot(int fd)
+{
+	struct slot *s = slot_find(fd, false);
+
+	if (!s || s->kind != SLOT_DUAL)
+		return NULL;
+	if (slot_intact(s))
+		return s;
+	logmsg(0, "fd %d: its hidden listeners were closed: no longer a dual listener", fd);
+	slot_free(s);
+	fd_store(fd, fd_get(fd) & ~FD_KIND);
+	return NULL;
+}
+
 /* The two listeners behind dual descriptor fd (-1 if it is none). */
 static int listeners(int fd, int *tcp, int *sctp)
 {
 	struct slot *s;
-	bool found = false;
 
 	*tcp = *sctp = -1;
 	slots_lock_take();
-	s = slot_find(fd, false);
-	if (s && s->kind == SLOT_DUAL) {
+	s = dual_slot(fd);
+	if (s) {
 		*tcp = s->a;
 		*sctp = s->b;
-		found = true;
 	}
 	slots_lock_give();
-	return found ? 0 : -1;
+	return s ? 0 : -1;
 }
 
 /*
@@ -62,8 +79,8 @@ static struct slot *hold(int fd, int *tcp, int *sctp, int *ep, unsigned *turn)
 	struct slot *s;
 
 	slots_lock_take();
-	s = slot_find(fd, false);
-	if (s && s->kind == SLOT_DUAL) {
+	s = dual_slot(fd);
+	if (s) {
 		s->users++;
 		*tcp = s->a;
 		*sctp = s->b;
@@ -99,7 +116,7 @@ int dual_listen(int fd, int backlog)
 	}
 	apply_defaults(sctp);
 	copy_options(fd, sctp);
-	fd_adopt(sctp, FD_PENDING);
+	fd_adopt(sctp);
 	if (bind(sctp, (struct sockaddr *)&self, len) != 0 || real.listen(sctp, backlog) != 0 ||
 	    real.fcntl(sctp, F_SETFL, O_RDWR | O_NONBLOCK) != 0)
 		goto fail;
@@ -119,9 +136,7 @@ int dual_listen(int fd, int backlog)
 	s = slot_find(fd, true);
 	if (s) {
 		s->kind = SLOT_DUAL;
-		s->a = tcp;
-		s->b = sctp;
-		s->c = ep;
+		slot_hide(s, tcp, sctp, ep);
 	}
 	slots_lock_give();
 	if (!s || swap_in(fd, ep) != 0) {

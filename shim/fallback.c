@@ -55,12 +55,14 @@ static void sctp_won(int fd)
 	slots_lock_take();
 	s = slot_find(fd, false);
 	if (s && s->kind == SLOT_FALLBACK) {
-		real.close(s->a);
+		if (slot_intact(s))
+			real.close(s->a);
 		s->a = -1;
 		s->kind = 0;
 	}
 	slots_lock_give();
-	fd_store(fd, fd_get(fd) & ~FD_FALLBACK);
+	fd_store(fd, fd_get(fd) & ~FD_KIND);
+	fd_connected(fd);
 	logmsg(1, "fd %d: the peer speaks SCTP", fd);
 }
 
@@ -78,7 +80,7 @@ static int tcp_again(int fd, int e)
 	slots_lock_take();
 	s = slot_find(fd, false);
 	if (s && s->kind == SLOT_FALLBACK) {
-		spare = s->a;
+		spare = slot_intact(s) ? s->a : -1;	/* (closed behind our back: none) */
 		peer = s->peer;
 		len = s->peer_len;
 		s->a = -1;
@@ -86,6 +88,7 @@ static int tcp_again(int fd, int e)
 	}
 	slots_lock_give();
 	if (spare < 0) {
+		fd_store(fd, fd_get(fd) & ~FD_KIND);	/* SCTP's failure it is */
 		errno = e;
 		return -1;
 	}
@@ -146,7 +149,7 @@ int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	s = slot_find(fd, true);
 	if (s) {
 		s->kind = SLOT_FALLBACK;
-		s->a = spare;
+		slot_hide(s, spare, -1, -1);
 		memcpy(&s->peer, addr, len < sizeof(s->peer) ? len : sizeof(s->peer));
 		s->peer_len = len < sizeof(s->peer) ? len : sizeof(s->peer);
 	}
@@ -155,7 +158,7 @@ int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		real.close(spare);
 		return sctp_connect(fd, addr, len);
 	}
-	fd_store(fd, fd_get(fd) | FD_FALLBACK);
+	fd_store(fd, (fd_get(fd) & ~FD_KIND) | FD_FALLBACK);
 	bound_attempt(fd);
 	r = sctp_connect(fd, addr, len);
 	if (r == 0) {

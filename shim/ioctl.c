@@ -37,7 +37,7 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 	sctpize_init();
 	r = real.ioctl(fd, req, arg);
 	if (r == 0 || errno != ENOTTY || !arg || (req != SIOCATMARK && req != SIOCOUTQ) ||
-	    !is_sctp(fd))
+	    !own_calls() || !is_sctp(fd))
 		return r;
 	/* The program's int may be anywhere (Python passes a byte buffer): memcpy. */
 	int v = 0;

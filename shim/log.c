@@ -4,11 +4,16 @@
  * A preload lives inside someone else's program: it never writes to stdout,
  * and under inetd-style launchers fds 0-2 are the network connection itself.
  * So a line goes to stderr only while fd 2 is not a socket, and to syslog
- * otherwise or when SCTPIZE_LOG=syslog.  A log file is opened for each line
- * (O_APPEND, O_NOFOLLOW, O_NONBLOCK): a descriptor kept open could be closed
- * by a daemon that closes every fd at start and then reused for one of its
- * sockets.  In a directory everyone may write to, no log file is created and
- * only a regular file of our own with one link is written (config.c).
+ * otherwise or when SCTPIZE_LOG=syslog.  A log file, and the socket to the
+ * system log (/dev/log), are opened for each line and closed after it
+ * (O_APPEND, O_NOFOLLOW, O_NONBLOCK; MSG_DONTWAIT): a descriptor kept open
+ * could be closed by a daemon that closes every fd at start and then
+ * reused for one of its sockets (so libc's syslog(), which keeps its own,
+ * is not used: the program's next connection would get our lines).  In a
+ * directory everyone may write to, no log file is created and only a
+ * regular file of our own with one link is written (config.c).  A process
+ * that has sandboxed itself (process.c) logs nothing: each line costs
+ * system calls the sandbox may forbid.
  *
  * Level 0 lines (errors: a refused environment, a kernel without SCTP, a
  * bind address that cannot be added) are always written; decisions need
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -48,6 +54,28 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* One line to the system log, on a datagram socket of its own. */
+static void to_syslog(int level, const char *msg)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	char line[640];
+	int n, fd;
+
+	n = snprintf(line, sizeof(line), "<%d>%.60s[%d]: sctpize: %s",
+		     LOG_DAEMON | (level == 0 ? LOG_ERR : LOG_INFO), program_invocation_short_name,
+		     (int)getpid(), msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	fd = real.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	real.sendto(fd, line, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a,
+		    sizeof(a));
+	real.close(fd);
+}
+
 void log_line(int level, const char *fmt, ...)
 {
 	int saved = errno;
@@ -56,7 +84,7 @@ void log_line(int level, const char *fmt, ...)
 	size_t head, n;
 	int fd;
 
-	if (level > cfg.verbose)
+	if (level > cfg.verbose || !own_calls())
 		return;
 	/* "sctpize[PID]: PROG: " for stderr and files; syslog adds its own identity. */
 	head = (size_t)snprintf(line, 96, "sctpize[%d]: %.60s: ", (int)getpid(),
@@ -72,7 +100,7 @@ void log_line(int level, const char *fmt, ...)
 	if (cfg.log[0] != '/' &&
 	    (strcmp(cfg.log, "syslog") == 0 || fd_is_socket_or_closed(STDERR_FILENO))) {
 		line[n] = '\0';
-		syslog(LOG_DAEMON | (level == 0 ? LOG_ERR : LOG_INFO), "sctpize: %s", line + head);
+		to_syslog(level, line + head);
 		errno = saved;
 		return;
 	}

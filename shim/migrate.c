@@ -37,6 +37,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -56,7 +57,6 @@ void slots_lock_give(void)
 	pthread_mutex_unlock(&slots_lock);
 }
 
-static void slot_free(struct slot *s);
 
 /* In a child only the forking thread goes on: no accept() uses a slot there. */
 static void child_after_fork(void)
@@ -74,19 +74,78 @@ void migrate_init(void)
 	pthread_atfork(slots_lock_take, slots_lock_give, child_after_fork);
 }
 
-/* The slot of fd, or NULL; with create, a new one if there is none.  Lock held. */
-struct slot *slot_find(int fd, bool create)
+/* What an open file is (a socket, an epoll instance), whatever number it has now. */
+static bool ident_of(int fd, struct ident *id)
 {
-	struct slot *free_one = NULL;
+	struct stat st;
+	int saved = errno;
 
-	for (int i = 0; i < used_slots; i++) {
+	memset(id, 0, sizeof(*id));
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		errno = saved;
+		return false;
+	}
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return true;
+}
+
+/* Is fd still the open file id (not closed behind our back, its number reused)? */
+static bool still(int fd, const struct ident *id)
+{
+	struct ident now;
+
+	return ident_of(fd, &now) && now.dev == id->dev && now.ino == id->ino;
+}
+
+/* The hidden descriptors of s, and what they are now. */
+void slot_hide(struct slot *s, int a, int b, int c)
+{
+	s->a = a;
+	s->b = b;
+	s->c = c;
+	ident_of(a, &s->ida);
+	ident_of(b, &s->idb);
+	ident_of(c, &s->idc);
+}
+
+/* Are s's hidden descriptors a and b still the ones it hid? */
+bool slot_intact(const struct slot *s)
+{
+	return (s->a < 0 || still(s->a, &s->ida)) && (s->b < 0 || still(s->b, &s->idb));
+}
+
+static struct slot *lookup(int fd)
+{
+	for (int i = 0; i < used_slots; i++)
 		if (slots[i].kind && slots[i].fd == fd)
 			return &slots[i];
-		if (!slots[i].kind && !free_one)
-			free_one = &slots[i];
+	return NULL;
+}
+
+/*
+ * The slot of fd, or NULL; with create, a new one if there is none.  Lock
+ * held.  A slot whose descriptor is not the file it was (closed by a call
+ * we did not see, fclose() or closefrom(), and the number reused) is stale:
+ * it goes (its hidden descriptors with it, those still its own), and so
+ * does fd's migration state.
+ */
+struct slot *slot_find(int fd, bool create)
+{
+	struct slot *s = lookup(fd), *free_one = NULL;
+
+	if (s && still(fd, &s->id))
+		return s;
+	if (s) {
+		logmsg(1, "fd %d: no longer the socket it was: its migration state goes", fd);
+		slot_free(s);
+		fd_store(fd, fd_get(fd) & ~FD_KIND);
 	}
 	if (!create)
 		return NULL;
+	for (int i = 0; i < used_slots && !free_one; i++)
+		if (!slots[i].kind)
+			free_one = &slots[i];
 	if (!free_one && used_slots < MAX_SLOTS)
 		free_one = &slots[used_slots++];
 	if (!free_one) {
@@ -98,7 +157,15 @@ struct slot *slot_find(int fd, bool create)
 	free_one->fd = fd;
 	free_one->kind = SLOT_WATCH;
 	free_one->a = free_one->b = free_one->c = -1;
+	ident_of(fd, &free_one->id);
 	return free_one;
+}
+
+/* Close hidden descriptor fd if it is still the file id (a stale one may be anything now). */
+static void close_hidden(int fd, const struct ident *id)
+{
+	if (fd >= 0 && still(fd, id))
+		real.close(fd);
 }
 
 /*
@@ -107,19 +174,16 @@ struct slot *slot_find(int fd, bool create)
  * listener closed under a waiting accept() keeps working for it).  The
  * number fd is free at once.  Lock held.
  */
-static void slot_free(struct slot *s)
+void slot_free(struct slot *s)
 {
 	if (s->users > 0) {
 		s->closing = true;
 		s->fd = -1;
 		return;
 	}
-	if (s->a >= 0)
-		real.close(s->a);
-	if (s->b >= 0)
-		real.close(s->b);
-	if (s->c >= 0)
-		real.close(s->c);
+	close_hidden(s->a, &s->ida);
+	close_hidden(s->b, &s->idb);
+	close_hidden(s->c, &s->idc);
 	s->kind = 0;
 	s->closing = false;
 }
@@ -168,16 +232,16 @@ EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (__builtin_expect(!(state & (FD_UNDECIDED | FD_FALLBACK | FD_DUAL)), 1))
+	if (__builtin_expect(!(state & FD_KIND), 1))
 		return real.epoll_ctl(epfd, op, fd, ev);
-	if ((state & FD_DUAL) && ev && (ev->events & EPOLLEXCLUSIVE)) {
+	if (FD_IS(state, FD_DUAL) && ev && (ev->events & EPOLLEXCLUSIVE)) {
 		/* Not allowed on an epoll instance, which a dual listener is (dual.c). */
 		copy = *ev;
 		copy.events &= ~EPOLLEXCLUSIVE;
 		ev = &copy;
 	}
 	r = real.epoll_ctl(epfd, op, fd, ev);
-	if (r != 0 || (state & FD_DUAL))
+	if (r != 0 || FD_IS(state, FD_DUAL))
 		return r;
 	int saved = errno;
 	struct slot *s;
@@ -293,6 +357,11 @@ int swap_in(int fd, int nfd)
 	r = real.dup3(nfd, fd, cloexec > 0 && (cloexec & FD_CLOEXEC) ? O_CLOEXEC : 0);
 	if (r < 0)
 		return -1;
+	slots_lock_take();
+	s = lookup(fd);
+	if (s)
+		ident_of(fd, &s->id);	/* the slot's descriptor is the new file now */
+	slots_lock_give();
 	for (int i = 0; i < copy.nreg; i++)
 		if (real.epoll_ctl(copy.reg[i].epfd, EPOLL_CTL_ADD, fd, &copy.reg[i].ev) != 0)
 			logmsg(0, "fd %d: could not move its epoll registration to the new socket: %m",
@@ -339,7 +408,7 @@ int swap_to_sctp(int fd, int *spare)
 		errno = e;
 		return -1;
 	}
-	fd_adopt(nfd, FD_PENDING);
+	fd_adopt(nfd);
 	if (spare && (keep = real.fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		int e = errno;
 
@@ -378,9 +447,16 @@ const char *role_name(int role)
 int decide(int fd, int role, const struct sockaddr *sa)
 {
 	char text[200] = "", where[300] = "", ip[INET6_ADDRSTRLEN] = "?";
-	int which, action = rule_decide(&cfg, program_invocation_short_name, role, sa, &which);
+	int which, action, proto = 0, saved = errno;
 
-	fd_store(fd, fd_get(fd) & ~FD_UNDECIDED);
+	fd_store(fd, fd_get(fd) & ~FD_KIND);
+	/* Still the TCP socket we left undecided (not a number reused behind our back)? */
+	if (real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &(socklen_t){ sizeof(proto) }) != 0 ||
+	    proto != IPPROTO_TCP) {
+		errno = saved;
+		return ACT_NONE;
+	}
+	action = rule_decide(&cfg, program_invocation_short_name, role, sa, &which);
 	if (action == ACT_TCP)
 		COUNT(ST_TCP);
 	if (cfg.verbose >= 1) {
@@ -418,7 +494,7 @@ bool no_sctp_fallback(int fd)
 EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	sctpize_init();
-	if (__builtin_expect(fd_get(fd) & FD_DUAL, 0))
+	if (__builtin_expect(FD_IS(fd_get(fd), FD_DUAL), 0))
 		return dual_getsockname(fd, addr, len);
 	return real.getsockname(fd, addr, len);
 }
@@ -429,12 +505,19 @@ EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (__builtin_expect(state & (FD_DUAL | FD_FALLBACK), 0)) {
-		if (state & FD_DUAL) {
+	if (__builtin_expect(FD_IS(state, FD_DUAL) || FD_IS(state, FD_FALLBACK), 0)) {
+		if (FD_IS(state, FD_DUAL)) {
 			errno = ENOTCONN;
 			return -1;
 		}
 		return fallback_getpeername(fd, addr, len);
+	}
+	if (__builtin_expect((state & (FD_SCTP | FD_CONNECTED)) == FD_SCTP, 0)) {
+		int r = real.getpeername(fd, addr, len);
+
+		if (r == 0)
+			fd_connected(fd);	/* (the announcement too, before the program polls) */
+		return r;
 	}
 	return real.getpeername(fd, addr, len);
 }
@@ -448,9 +531,9 @@ EXPORT int listen(int fd, int backlog)
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (__builtin_expect(!(state & (FD_UNDECIDED | FD_DUAL)), 1))
+	if (__builtin_expect(!FD_IS(state, FD_UNDECIDED) && !FD_IS(state, FD_DUAL), 1))
 		return real.listen(fd, backlog);
-	if (state & FD_DUAL)
+	if (FD_IS(state, FD_DUAL))
 		return dual_relisten(fd, backlog);
 	if (getsockname(fd, (struct sockaddr *)&self, &len) != 0 ||
 	    (self.ss_family != AF_INET && self.ss_family != AF_INET6))
@@ -470,7 +553,7 @@ EXPORT int listen(int fd, int backlog)
 		/* The slot's epoll registrations move to the dual listener (dual.c). */
 		int r = dual_listen(fd, backlog);
 
-		if (!(fd_get(fd) & FD_DUAL))
+		if (!FD_IS(fd_get(fd), FD_DUAL))
 			migrate_done(fd);
 		return r;
 	}

@@ -1,12 +1,14 @@
 /*
- * read.c - reads: MSG_WAITALL, and the half-close marker of an sctpize peer.
+ * read.c - reads: MSG_WAITALL, end of file after an ABORT, and half-close.
  *
  * Every read call is libc's, unchanged, unless the descriptor has
- * half-close state (fdstate.c); checking costs one load, no system call.
- * With state, the read becomes one recvmsg() that also asks for the stream
- * of the message (SCTP_RCVINFO):
+ * half-close state (fdstate.c, SCTPIZE_HALF_CLOSE=1); checking costs one
+ * load, no system call.  With state (only on sockets whose program opted
+ * in, and whose peer did too), the read becomes one recvmsg() that also
+ * asks for the stream and payload id of the message (SCTP_RCVINFO):
  *
- *   FD_PENDING    the peer's announcement may be queued: read it off first;
+ *   FD_PENDING    the peer's announcement may be queued: read off first
+ *                 (fd_resolve(), which never waits);
  *   FD_PEER       a one-byte message with MARKER_PPID is the peer's
  *                 shutdown(SHUT_WR) (shutdown.c): the read answers 0, end
  *                 of file, as TCP's would after a FIN;
@@ -14,6 +16,9 @@
  *
  * Program data never carries MARKER_PPID: a converted program sends with
  * PPID 0.  The marker travels on the data's stream, so it comes after it.
+ * A program's own control buffer (recvmsg()) gets the control messages it
+ * asked for and never ours.  In a process that has sandboxed itself
+ * (process.c) a read is only ever the program's own call.
  *
  * recv()/recvfrom() with MSG_WAITALL loop over SCTP's one-message reads
  * until the length asked for, end of file, an error or a signal.  The
@@ -33,68 +38,153 @@
 #include "sctpize.h"
 
 #define SLOW (FD_PENDING | FD_PEER | FD_PEER_SHUT)
+#define PLAIN (-2)		/* nothing to do for half-close: the program's own call */
+#define OURS_ROOM CMSG_SPACE(sizeof(struct sctp_rcvinfo))
+#define THEIRS_ROOM 256		/* a program's control buffer up to this goes through ours */
 
-/* The rcvinfo of a message just read, or NULL if the kernel gave none. */
-static const struct sctp_rcvinfo *rcvinfo(struct msghdr *m)
+static bool our_rcvinfo(const struct cmsghdr *c)
 {
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
-		if (c->cmsg_level == IPPROTO_SCTP && c->cmsg_type == SCTP_RCVINFO &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(struct sctp_rcvinfo)))
-			return (const struct sctp_rcvinfo *)CMSG_DATA(c);
-	return NULL;
+	return c->cmsg_level == IPPROTO_SCTP && c->cmsg_type == SCTP_RCVINFO &&
+	       c->cmsg_len >= CMSG_LEN(sizeof(struct sctp_rcvinfo));
 }
 
-/* One read of a descriptor with half-close state, as recvmsg(fd, m, flags). */
-static ssize_t slow_recvmsg(int fd, struct msghdr *m, int flags)
+/*
+ * The control messages a read left in m: ours kept in *ri (true if there
+ * was one), every other one copied to the program's own buffer out (size
+ * cap; it may be m's own buffer: copying only moves bytes down), with
+ * MSG_CTRUNC if they do not fit.  m's control is the program's again.
+ */
+static bool sort_control(struct msghdr *m, void *out, size_t cap, struct sctp_rcvinfo *ri)
+{
+	struct msghdr in = { .msg_control = m->msg_control, .msg_controllen = m->msg_controllen };
+	size_t used = 0;
+	bool have = false;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c; c = CMSG_NXTHDR(&in, c)) {
+		size_t space = CMSG_SPACE(c->cmsg_len - CMSG_LEN(0));
+
+		if (our_rcvinfo(c)) {
+			memcpy(ri, CMSG_DATA(c), sizeof(*ri));
+			have = true;
+		} else if (used + c->cmsg_len > cap) {
+			m->msg_flags |= MSG_CTRUNC;
+			break;
+		} else {
+			memmove((char *)out + used, c, c->cmsg_len);
+			used += space < cap - used ? space : cap - used;
+		}
+	}
+	m->msg_control = out;
+	m->msg_controllen = used;
+	return have;
+}
+
+/*
+ * A notification read into the program's buffers: the peer's announcement,
+ * which came after fd_resolve() looked (the association came up in
+ * between).  Settled from its first bytes; the rest of it, if the buffers
+ * were too small, read off too.
+ */
+static void announcement_read(int fd, const struct msghdr *m, ssize_t r)
+{
+	union sctp_notification n;
+	size_t got = 0;
+	int saved = errno;
+
+	for (size_t i = 0; i < m->msg_iovlen && got < (size_t)r && got < sizeof(n); i++) {
+		size_t k = m->msg_iov[i].iov_len;
+
+		if (k > (size_t)r - got)
+			k = (size_t)r - got;
+		if (k > sizeof(n) - got)
+			k = sizeof(n) - got;
+		memcpy((char *)&n + got, m->msg_iov[i].iov_base, k);
+		got += k;
+	}
+	for (int flags = m->msg_flags; !(flags & MSG_EOR);) {
+		char rest[64];
+		struct iovec iov = { .iov_base = rest, .iov_len = sizeof(rest) };
+		struct msghdr more = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+		if (real.recvmsg(fd, &more, MSG_DONTWAIT) <= 0 ||
+		    !(more.msg_flags & MSG_NOTIFICATION))
+			break;
+		flags = more.msg_flags;
+	}
+	fd_settled(fd, &n, got);
+	errno = saved;
+}
+
+/*
+ * One read of a descriptor with half-close state, as recvmsg(fd, m, flags).
+ * msg_call: the program called recvmsg() or recvmmsg() with m.  PLAIN when
+ * nothing is left for half-close to do.
+ */
+static ssize_t slow_recvmsg(int fd, struct msghdr *m, int flags, bool msg_call)
 {
 	union {
 		struct cmsghdr align;
-		char b[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
+		char b[OURS_ROOM + THEIRS_ROOM];
 	} own;
-	void *control = m->msg_control;
-	unsigned state = fd_get(fd);
+	void *theirs = m->msg_control;
+	size_t cap = theirs ? m->msg_controllen : 0;
+	struct sctp_rcvinfo ri;
+	unsigned state;
 	ssize_t r;
 
-	if (state & FD_PENDING) {
-		state = fd_resolve(fd, flags);
-		if (state & FD_PENDING)
-			return -1;	/* nothing queued yet (EAGAIN), or an error */
-	}
+	if (!own_calls())
+		return PLAIN;		/* a sandbox: nothing but the program's own call */
+again:
+	state = fd_get(fd);
+	if (state & FD_PENDING)
+		state = fd_resolve(fd);
 	if (state & FD_PEER_SHUT) {
 		if (is_sctp(fd))
 			return 0;
-		fd_forget(fd);	/* the number was reused behind our back */
-		return real.recvmsg(fd, m, flags);
+		fd_forget(fd);		/* the number was reused behind our back */
+		return PLAIN;
 	}
-	if (!(state & FD_PEER))
-		return real.recvmsg(fd, m, flags);
-	if (!control) {		/* the program asked for none: ours */
+	if (!(state & (FD_PEER | FD_PENDING)) && !(msg_call && cap && (state & FD_SCTP)))
+		return PLAIN;
+	/* Room for theirs and ours: our buffer, or theirs if it is larger than ours. */
+	if (cap <= THEIRS_ROOM) {
 		m->msg_control = own.b;
-		m->msg_controllen = sizeof(own.b);
+		m->msg_controllen = cap + OURS_ROOM;
 	}
 	r = real.recvmsg(fd, m, flags);
-	if (r >= 0 && !(m->msg_flags & MSG_NOTIFICATION)) {
-		const struct sctp_rcvinfo *ri = rcvinfo(m);
+	if (r < 0) {
+		int e = errno;
 
-		if (!ri) {
-			fd_forget(fd);	/* not our socket any more */
-		} else if (r == 1 && (m->msg_flags & MSG_EOR) && ri->rcv_sid == MARKER_SID &&
-			   ntohl(ri->rcv_ppid) == MARKER_PPID) {
-			if (!(flags & MSG_PEEK)) {
-				fd_set_state(fd, state | FD_PEER_SHUT);
-				/* Both ends half-closed: now SCTP's own shutdown. */
-				if (state & FD_SELF_SHUT)
-					real.shutdown(fd, SHUT_WR);
-			}
-			r = 0;
+		m->msg_control = theirs;
+		m->msg_controllen = cap;
+		errno = e;
+		if (e != ENOTSOCK && e != EBADF)
+			return -1;
+		fd_forget(fd);		/* not a socket any more: the number was reused */
+		return PLAIN;
+	}
+	if (!sort_control(m, theirs, cap, &ri) && (state & FD_PEER)) {
+		fd_forget(fd);		/* a socket that is not ours any more */
+		return r;
+	}
+	if ((m->msg_flags & MSG_NOTIFICATION) && (state & FD_PENDING)) {
+		if (flags & MSG_PEEK)
+			fd_resolve(fd);	/* reads it off */
+		else
+			announcement_read(fd, m, r);
+		goto again;
+	}
+	if ((state & FD_PEER) && r == 1 && (m->msg_flags & MSG_EOR) && ri.rcv_sid == MARKER_SID &&
+	    ntohl(ri.rcv_ppid) == MARKER_PPID) {
+		if (!(flags & MSG_PEEK)) {
+			fd_set_state(fd, state | FD_PEER_SHUT);
+			/* Both ends half-closed: now SCTP's own shutdown. */
+			if (state & FD_SELF_SHUT)
+				real.shutdown(fd, SHUT_WR);
 		}
-	} else if (r < 0 && errno == ENOTSOCK) {
-		fd_forget(fd);
+		r = 0;
 	}
-	if (!control) {
-		m->msg_control = NULL;
-		m->msg_controllen = 0;
-	}
+	m->msg_flags &= ~MSG_EOR;	/* (SCTP's message boundaries: TCP has none) */
 	return r;
 }
 
@@ -109,7 +199,7 @@ static ssize_t slow_read(int fd, void *buf, size_t len, int flags, struct sockad
 		m.msg_name = from;
 		m.msg_namelen = *fromlen;
 	}
-	r = slow_recvmsg(fd, &m, flags);
+	r = slow_recvmsg(fd, &m, flags, false);
 	if (r >= 0 && from && fromlen)
 		*fromlen = m.msg_namelen;
 	return r;
@@ -117,8 +207,12 @@ static ssize_t slow_read(int fd, void *buf, size_t len, int flags, struct sockad
 
 static ssize_t recv_any(int fd, void *buf, size_t len, int flags)
 {
-	if (fd_get(fd) & SLOW)
-		return slow_read(fd, buf, len, flags, NULL, NULL);
+	if (fd_get(fd) & SLOW) {
+		ssize_t r = slow_read(fd, buf, len, flags, NULL, NULL);
+
+		if (r != PLAIN)
+			return r;
+	}
 	return real.recv(fd, buf, len, flags);
 }
 
@@ -163,13 +257,12 @@ static ssize_t wait_all(int fd, char *buf, size_t len, int flags, ssize_t first)
 
 /*
  * After the peer's ABORT, SCTP answers reads ENOTCONN; TCP, after the peer's
- * RST, answers 0 (end of file).  A socket of ours that was connected (its
- * announcement resolved) answers as TCP; one never connected keeps ENOTCONN.
+ * RST, answers 0 (end of file).  A socket of ours that was connected answers
+ * as TCP; one never connected keeps ENOTCONN.
  */
 static inline ssize_t after_abort(int fd, ssize_t r, int saved)
 {
-	if (__builtin_expect(r < 0, 0) && errno == ENOTCONN &&
-	    (fd_get(fd) & (FD_OURS | FD_PENDING)) == FD_OURS) {
+	if (__builtin_expect(r < 0, 0) && errno == ENOTCONN && (fd_get(fd) & FD_CONNECTED)) {
 		errno = saved;
 		return 0;
 	}
@@ -178,7 +271,7 @@ static inline ssize_t after_abort(int fd, ssize_t r, int saved)
 
 static ssize_t finish_recv(int fd, void *buf, size_t len, int flags, ssize_t r)
 {
-	if (wants_all(flags) && r > 0 && (size_t)r < len && is_sctp(fd))
+	if (wants_all(flags) && r > 0 && (size_t)r < len && own_calls() && is_sctp(fd))
 		return wait_all(fd, buf, len, flags, r);
 	return r;
 }
@@ -188,9 +281,13 @@ EXPORT ssize_t read(int fd, void *buf, size_t len)
 	int saved = errno;
 
 	sctpize_init();
-	if (__builtin_expect(!(fd_get(fd) & SLOW), 1))
-		return after_abort(fd, real.read(fd, buf, len), saved);
-	return after_abort(fd, slow_read(fd, buf, len, 0, NULL, NULL), saved);
+	if (__builtin_expect(fd_get(fd) & SLOW, 0)) {
+		ssize_t r = slow_read(fd, buf, len, 0, NULL, NULL);
+
+		if (r != PLAIN)
+			return after_abort(fd, r, saved);
+	}
+	return after_abort(fd, real.read(fd, buf, len), saved);
 }
 
 EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
@@ -198,9 +295,13 @@ EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 	int saved = errno;
 
 	sctpize_init();
-	if (__builtin_expect(!(fd_get(fd) & SLOW), 1) || len > buflen)	/* (aborts on overflow) */
-		return after_abort(fd, real.read_chk(fd, buf, len, buflen), saved);
-	return after_abort(fd, slow_read(fd, buf, len, 0, NULL, NULL), saved);
+	if (__builtin_expect(fd_get(fd) & SLOW, 0) && len <= buflen) {	/* (else: aborts) */
+		ssize_t r = slow_read(fd, buf, len, 0, NULL, NULL);
+
+		if (r != PLAIN)
+			return after_abort(fd, r, saved);
+	}
+	return after_abort(fd, real.read_chk(fd, buf, len, buflen), saved);
 }
 
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
@@ -209,9 +310,13 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 	int saved = errno;
 
 	sctpize_init();
-	if (__builtin_expect(!(fd_get(fd) & SLOW), 1) || iovcnt < 0)
-		return after_abort(fd, real.readv(fd, iov, iovcnt), saved);
-	return after_abort(fd, slow_recvmsg(fd, &m, 0), saved);
+	if (__builtin_expect(fd_get(fd) & SLOW, 0) && iovcnt >= 0) {
+		ssize_t r = slow_recvmsg(fd, &m, 0, false);
+
+		if (r != PLAIN)
+			return after_abort(fd, r, saved);
+	}
+	return after_abort(fd, real.readv(fd, iov, iovcnt), saved);
 }
 
 EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
@@ -237,13 +342,13 @@ EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flag
 EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 			socklen_t *fromlen)
 {
-	ssize_t r;
+	ssize_t r = PLAIN;
 	int saved = errno;
 
 	sctpize_init();
 	if (fd_get(fd) & SLOW)
 		r = slow_read(fd, buf, len, flags, from, fromlen);
-	else
+	if (r == PLAIN)
 		r = real.recvfrom(fd, buf, len, flags, from, fromlen);
 	return finish_recv(fd, buf, len, flags, after_abort(fd, r, saved));
 }
@@ -258,12 +363,64 @@ EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int 
 	return recvfrom(fd, buf, len, flags, from, fromlen);
 }
 
+/*
+ * With half-close, a socket of ours asks for SCTP_RCVINFO: a program's own
+ * control buffer goes through slow_recvmsg(), which keeps ours out of it.
+ */
+static bool slow_msg(int fd, const struct msghdr *msg)
+{
+	unsigned state = fd_get(fd);
+
+	return msg && ((state & SLOW) || ((state & FD_SCTP) && cfg.half_close &&
+					  msg->msg_control && msg->msg_controllen));
+}
+
 EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	int saved = errno;
+	ssize_t r = PLAIN;
 
 	sctpize_init();
-	if (__builtin_expect(!(fd_get(fd) & SLOW), 1) || !msg)
-		return after_abort(fd, real.recvmsg(fd, msg, flags), saved);
-	return after_abort(fd, slow_recvmsg(fd, msg, flags), saved);
+	if (__builtin_expect(slow_msg(fd, msg), 0))
+		r = slow_recvmsg(fd, msg, flags, true);
+	if (r == PLAIN) {
+		r = real.recvmsg(fd, msg, flags);
+		/* Sockets of ours passed over a UNIX socket bring their state along. */
+		if (__builtin_expect(cfg.half_close, 0) && r >= 0 && msg && msg->msg_controllen)
+			fd_received(msg);
+	}
+	return after_abort(fd, r, saved);
+}
+
+/*
+ * recvmmsg(): on a socket with half-close state, one message at a time (a
+ * call may always return fewer than vlen); otherwise libc's.
+ */
+EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags,
+		    struct timespec *timeout)
+{
+	int saved = errno, n;
+
+	sctpize_init();
+	if (__builtin_expect(vlen > 0 && vec && slow_msg(fd, &vec[0].msg_hdr), 0)) {
+		ssize_t r = slow_recvmsg(fd, &vec[0].msg_hdr, flags & ~MSG_WAITFORONE, true);
+
+		if (r != PLAIN) {
+			r = after_abort(fd, r, saved);
+			if (r < 0)
+				return -1;
+			vec[0].msg_len = (unsigned)r;
+			return 1;
+		}
+	}
+	n = real.recvmmsg(fd, vec, vlen, flags, timeout);
+	if (__builtin_expect(cfg.half_close, 0) && n > 0)
+		for (int i = 0; i < n; i++)
+			if (vec[i].msg_hdr.msg_controllen)
+				fd_received(&vec[i].msg_hdr);
+	if (n < 0 && after_abort(fd, -1, saved) == 0) {
+		vec[0].msg_len = 0;	/* end of file: one empty message, as TCP's */
+		return 1;
+	}
+	return n;
 }

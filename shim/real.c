@@ -33,6 +33,9 @@ static void resolve(void)
 {
 	int saved = errno;
 
+	RESOLVE(syscall);	/* (first: start-up itself makes raw system calls) */
+	rules_syscall = real.syscall;
+	RESOLVE(prctl);
 	RESOLVE(socket);
 	RESOLVE(setsockopt);
 	RESOLVE(getsockopt);
@@ -68,9 +71,12 @@ static void resolve(void)
 	RESOLVE(getsockname);
 	RESOLVE(getpeername);
 	RESOLVE(epoll_ctl);
+	RESOLVE(recvmmsg);
 	/* No settings from the environment of setuid or file-capability programs. */
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
 	cfg.fixed = rules_fixed(&cfg, program_invocation_short_name);
+	process_init();
+	sendfile_init();
 	migrate_init();
 	stats_init();
 	resolve_init();

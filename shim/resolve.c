@@ -6,7 +6,8 @@
  * the first connect succeeds even when the first address is dead, and the
  * association fails over between them later.  The shim keeps the last
  * RECENT results that had two or more addresses; connect.c asks which
- * other addresses belong with the one being connected to.
+ * other addresses belong with the one being connected to (none, when two
+ * names share that address with different others).
  *
  * The table is fixed in size and guarded by a mutex that fork() handlers
  * keep consistent in the child.  SCTPIZE_PEER_RESOLVED=0 turns it off.
@@ -80,22 +81,44 @@ EXPORT int getaddrinfo(const char *node, const char *service, const struct addri
 	return ret;
 }
 
+/* Do entries i and j hold the same addresses (in any order)? */
+static bool same_set(unsigned i, unsigned j)
+{
+	if (table[i].n != table[j].n)
+		return false;
+	for (int k = 0; k < table[i].n; k++)
+		if (!listed((const struct sockaddr *)&table[i].a[k], table[j].a, table[j].n))
+			return false;
+	return true;
+}
+
+/*
+ * Only a name can say which addresses belong together, and connect() has
+ * none: an address that two remembered names share with different others
+ * (a CDN, a shared front end) is ambiguous, and is offered alone rather than
+ * with addresses that may be another host's.
+ */
 int resolved_peers(const struct sockaddr *addr, struct sockaddr_storage *out, int max)
 {
 	in_port_t port = get_port(addr);
-	int n = 0;
+	int n = 0, found = -1;
 
 	lock_table();
-	/* The newest entry that holds addr wins: names are re-resolved over time. */
-	for (unsigned k = 0; k < RECENT && n == 0; k++) {
+	for (unsigned k = 0; k < RECENT; k++) {
 		unsigned slot = (next - 1 - k) % RECENT;
 
 		if (!listed(addr, table[slot].a, table[slot].n))
 			continue;
-		for (int i = 0; i < table[slot].n && n < max; i++) {
-			out[n] = table[slot].a[i];
-			set_port(&out[n++], port);
+		if (found >= 0 && !same_set((unsigned)found, slot)) {
+			found = -1;
+			break;
 		}
+		if (found < 0)
+			found = (int)slot;
+	}
+	for (int i = 0; found >= 0 && i < table[found].n && n < max; i++) {
+		out[n] = table[found].a[i];
+		set_port(&out[n++], port);
 	}
 	unlock_table();
 	return n;

@@ -257,6 +257,14 @@ static bool file_line(struct config *c, int n, char *line, size_t len, bool tool
 	return parse_rule(c, SRC_FILE, n, line, &dflt);
 }
 
+/*
+ * The file is read with raw system calls: in the library this runs inside
+ * its start-up, where a wrapped call (read, close) would start it again.
+ * Nor libc's syscall() there: the library exports one of its own
+ * (process.c), so the library's start-up sets rules_syscall to libc's.
+ */
+long (*rules_syscall)(long, ...) = syscall;
+
 /* The config file, if any: rules and at most one "default" line. */
 bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 {
@@ -272,7 +280,7 @@ bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 		return true;
 	}
 	/* Non-blocking: a FIFO given by mistake must not hang the program's start. */
-	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = (int)rules_syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (!must_exist && errno == ENOENT) {
 			c->config_file[0] = '\0';
@@ -282,14 +290,14 @@ bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 			 path, strerror(errno));
 		return false;
 	}
-	if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		syscall(SYS_close, fd);
+	if (rules_syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rules_syscall(SYS_close, fd);
 		snprintf(c->error, sizeof(c->error), "SCTPIZE_CONFIG: '%.200s' is not a regular file",
 			 path);
 		return false;
 	}
 	while (ok) {
-		long got = syscall(SYS_read, fd, buf, sizeof(buf));
+		long got = rules_syscall(SYS_read, fd, buf, sizeof(buf));
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -322,7 +330,7 @@ bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 			toolong = false;
 		}
 	}
-	syscall(SYS_close, fd);
+	rules_syscall(SYS_close, fd);
 	return ok;
 }
 

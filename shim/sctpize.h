@@ -26,11 +26,15 @@
  *   stats.c    SCTPIZE_STATS: a one-line summary of what the library did
  *   ioctl.c    ioctl(): SIOCATMARK and SIOCOUTQ on SCTP sockets
  *   sendfile.c sendfile() to an SCTP socket as a stream, not a message per page
+ *   process.c  vfork() children and seccomp sandboxes: when the library must hold back
  *
  * Whether a socket is SCTP is asked of the kernel (SO_PROTOCOL), which
- * stays right across dup(), fork(), exec() and descriptor passing.  Only
- * half-close needs per-descriptor state (fdstate.c): a byte per descriptor,
- * kept in the socket itself too, so that it survives exec().
+ * stays right across dup(), fork(), exec() and descriptor passing.  What
+ * the library keeps per descriptor (fdstate.c, migrate.c) is a claim that
+ * is checked against the kernel before it changes an answer, so a close,
+ * a read or a fork the library does not see never makes it wrong.  By
+ * default nothing is ever put in the byte stream: a program reads exactly
+ * what its peer wrote, by any path (libsctpize(7), THE BYTE STREAM).
  */
 #ifndef SCTPIZE_H
 #define SCTPIZE_H
@@ -41,7 +45,9 @@
 #include <stdbool.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <netinet/in.h>
 
 #define SCTPIZE_VERSION "0.1.0"
@@ -121,6 +127,7 @@ bool config_parse(struct config *c, char **envp);
 /* rules.c: the parts of config_parse() that read rules; see sctpize.conf(5). */
 bool rules_parse_env(struct config *c, const char *v);
 bool rules_parse_file(struct config *c, const char *path, bool must_exist);
+extern long (*rules_syscall)(long, ...);	/* how rules_parse_file() reads */
 void rules_finish(struct config *c);
 int parse_action(const char *w);
 /* rules.c: the action for a socket of this role (ROLE_*) and address (bound for a server,
@@ -141,6 +148,7 @@ bool log_file_ours(const struct stat *st);
 /* config.c: parse one textual IP address (no port) into *ss; false if it is not one. */
 bool parse_ip(const char *s, struct sockaddr_storage *ss);
 
+struct mmsghdr;
 /* The real calls, resolved once by sctpize_init(). */
 struct real_calls {
 	int (*socket)(int, int, int);
@@ -180,6 +188,9 @@ struct real_calls {
 	int (*fcntl64)(int, int, ...);
 	int (*ioctl)(int, unsigned long, ...);
 	ssize_t (*sendfile)(int, int, off_t *, size_t);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned, int, struct timespec *);
+	int (*prctl)(int, ...);
+	long (*syscall)(long, ...);
 };
 
 extern struct real_calls real;
@@ -223,24 +234,34 @@ in_port_t get_port(const struct sockaddr *sa);
 void set_port(struct sockaddr_storage *ss, in_port_t port);
 
 /*
- * fdstate.c: what half-close needs to know of a converted socket, one byte
- * per descriptor below FD_TRACKED (above it: no half-close, the kernel's
- * behaviour).  Read without a system call on every read and write.
+ * fdstate.c: the little state a descriptor needs, one byte per descriptor
+ * below FD_TRACKED (the kernel's default ceiling of descriptor numbers,
+ * fs.nr_open; the table is BSS, untouched pages cost nothing).  Read without
+ * a system call on every read and write.  An entry is a claim about the
+ * socket that had the number when the library last saw it: whatever path
+ * closed it or reused the number, a claim is checked against the kernel
+ * before it changes an answer (the stream is never made to depend on it).
  */
-#define FD_TRACKED 65536
+#define FD_TRACKED (1 << 20)
 enum {
-	FD_OURS = 1,		/* converted or accepted by us: announces half-close */
-	FD_PENDING = 2,		/* the peer's announcement may still be queued */
+	FD_SCTP = 1,		/* an SCTP socket the library converted or accepted */
+	/* Half-close (SCTPIZE_HALF_CLOSE=1 only), kept in the socket too (exec): */
+	FD_PENDING = 2,		/* we announced; the peer's announcement may still be queued */
 	FD_PEER = 4,		/* the peer announced it: half-close is negotiated */
 	FD_PEER_SHUT = 8,	/* the peer half-closed: reads answer 0 */
 	FD_SELF_SHUT = 16,	/* we half-closed: writes answer EPIPE */
-	FD_HALF_CLOSE = 31,	/* (the bits above: kept in the socket too) */
-	/* Migration mode (migrate.c), in this table only: */
-	FD_UNDECIDED = 32,	/* TCP until listen() or connect() decides */
-	FD_FALLBACK = 64,	/* trying SCTP; TCP kept aside (fallback.c) */
-	FD_DUAL = 128,		/* a listener for TCP and SCTP (dual.c) */
+	FD_HALF_CLOSE = FD_PENDING | FD_PEER | FD_PEER_SHUT | FD_SELF_SHUT,
+	FD_CONNECTED = 32,	/* it was connected: a read after the peer's ABORT answers 0 */
+	/* Migration mode (migrate.c), one kind at a time, in this table only: */
+	FD_KIND = 192,
+	FD_UNDECIDED = 64,	/* TCP until listen() or connect() decides */
+	FD_FALLBACK = 128,	/* trying SCTP; TCP kept aside (fallback.c) */
+	FD_DUAL = 192,		/* a listener for TCP and SCTP (dual.c) */
 };
+/* The migration kind of a state (0: none). */
+#define FD_IS(state, kind) (((state) & FD_KIND) == (kind))
 extern _Atomic unsigned char fd_state[FD_TRACKED];
+extern atomic_int fd_highest;		/* the highest number ever given state */
 
 /*
  * The half-close marker: one byte with this payload protocol id, on the
@@ -256,22 +277,44 @@ static inline unsigned fd_get(int fd)
 		atomic_load_explicit(&fd_state[fd], memory_order_relaxed) : 0;
 }
 /* Set fd's state in the table only. */
-static inline void fd_store(int fd, unsigned state)
-{
-	if ((unsigned)fd < FD_TRACKED)
-		atomic_store_explicit(&fd_state[fd], (unsigned char)state, memory_order_relaxed);
-}
-/* Set fd's state (and keep it in the socket, for exec()), or forget fd. */
+void fd_store(int fd, unsigned state);
+/* Set fd's state (and keep the half-close bits in the socket, for exec()), or forget fd. */
 void fd_set_state(int fd, unsigned state);
 void fd_forget(int fd);
-/* A converted socket: announce half-close (before connect/listen). */
-void fd_adopt(int fd, unsigned state);
-/* An accepted socket, from listener lfd: the listener's announcement is its own already. */
+/* A converted socket: announce half-close (before connect/listen), if configured. */
+void fd_adopt(int fd);
+/* An accepted socket, from listener lfd: connected; the listener's announcement is its own. */
 void fd_inherit(int fd, int lfd);
-/* Learn whether the peer announced half-close, if the answer is queued; new state. */
-unsigned fd_resolve(int fd, int flags);
+/* Learn whether the peer announced half-close (never waits); the new state. */
+unsigned fd_resolve(int fd);
+/* fd's first message, the notification note of len bytes or none (NULL), was read off. */
+unsigned fd_settled(int fd, const void *note, size_t len);
+/* fd's connect may have completed (SO_ERROR 0, getpeername()): note it, and resolve. */
+void fd_connected(int fd);
+/* Descriptors received over a UNIX socket (SCM_RIGHTS in msg): their state, if ours. */
+void fd_received(const struct msghdr *msg);
 /* real.c start-up: the state of the sockets this process inherited across exec(). */
 void fd_state_init(void);
+
+/*
+ * process.c: the process the library lives in.  A vfork() child (Python's
+ * subprocess, posix_spawn) shares the parent's memory but not its
+ * descriptors: bookkeeping of closes and copies is done only by the process
+ * that owns the memory (bookkeeper()).  A process that installs a seccomp
+ * filter (prctl(PR_SET_SECCOMP), seccomp(2) through syscall()) may forbid
+ * any call it did not plan for: from then on own_calls() is false, and the
+ * library makes no system call the program's own call would not (it does
+ * less: every wrapper passes the program's call on).
+ */
+extern atomic_bool sandboxed;
+static inline bool own_calls(void)
+{
+	return !atomic_load_explicit(&sandboxed, memory_order_relaxed);
+}
+bool bookkeeper(void);
+void process_init(void);
+/* sendfile.c: its buffers safe across fork(); once at start-up. */
+void sendfile_init(void);
 
 /*
  * dual.c: after our own wait (epoll_wait(), poll()) was interrupted by a signal: would
@@ -293,10 +336,17 @@ int sctp_connect(int fd, const struct sockaddr *addr, socklen_t len);
 #define MAX_SLOTS 1024
 #define MAX_REGS 4
 enum { SLOT_WATCH = 1, SLOT_FALLBACK, SLOT_DUAL };
+/* An open file's identity (fstat()), to tell it from whatever reuses its number. */
+struct ident {
+	dev_t dev;
+	ino_t ino;
+};
 struct slot {
 	int fd, kind;			/* kind 0: free */
+	struct ident id;		/* what fd is */
 	int a, b, c;			/* FALLBACK: a = TCP socket; DUAL: a = TCP, b = SCTP listener,
 					 * c = the epoll instance (also at fd) */
+	struct ident ida, idb, idc;	/* what they are (set by slot_hide()) */
 	unsigned turn;			/* DUAL: which listener accept() asks first */
 	int users;			/* DUAL: accept() calls using a, b, c right now... */
 	bool closing;			/* ...so close(fd) left them open to the last one */
@@ -308,7 +358,10 @@ struct slot {
 void slots_lock_take(void);
 void slots_lock_give(void);
 void slot_release(struct slot *s);
+void slot_free(struct slot *s);
 struct slot *slot_find(int fd, bool create);
+void slot_hide(struct slot *s, int a, int b, int c);
+bool slot_intact(const struct slot *s);
 void migrate_init(void);
 void migrate_forget(int fd);
 void migrate_done(int fd);

@@ -4,21 +4,23 @@
  * SCTP has no half-close: shutdown(SHUT_WR) on an association starts its
  * graceful end, after which the peer can no longer send.  TCP programs
  * (socat, nc -N, request/response clients) half-close and then read the
- * reply.  When the peer runs sctpize too (negotiated, fdstate.c), our
- * shutdown(SHUT_WR) is instead one byte with MARKER_PPID, on the data's
- * stream so that it arrives after all of it, which the peer's reads turn
- * into end of file (read.c); later writes here
- * fail with EPIPE (write.c).  Once both ends have half-closed, or on
- * SHUT_RDWR, SCTP's own shutdown ends the association.  Against a native
- * peer shutdown() is the kernel's, unchanged: what the peer sends after it
- * is refused by the kernel, and the reading end sees ENOTCONN or an early
- * end of file, never data that was accepted and then dropped.
+ * reply.  When both ends opted in (SCTPIZE_HALF_CLOSE=1, negotiated:
+ * fdstate.c), our shutdown(SHUT_WR) is instead one byte with MARKER_PPID,
+ * on the data's stream so that it arrives after all of it, which the peer's
+ * reads turn into end of file (read.c); later writes here fail with EPIPE
+ * (write.c).  Once both ends have half-closed, or on SHUT_RDWR, SCTP's own
+ * shutdown ends the association.  Otherwise (the default, a native peer, a
+ * sandboxed process) shutdown() is the kernel's, unchanged: the peer reads
+ * every byte and then end of file; what it sends after that is refused by
+ * its kernel (EPIPE), never accepted and then dropped.
  *
  * A listening socket: TCP's shutdown(SHUT_RD or SHUT_RDWR) stops listening
  * and wakes every thread blocked in accept() with EINVAL (a common way to
  * stop an accept loop).  SCTP answers EOPNOTSUPP (EINVAL on some kernels)
- * and wakes them only to sleep again.  listen(fd, 0) stops an SCTP listener; the kernel's
- * shutdown() then wakes the sleepers, which find it no longer listening.
+ * and wakes them only to sleep again.  listen(fd, 0) stops an SCTP
+ * listener; the kernel's shutdown() then wakes the sleepers, which find it
+ * no longer listening.  (Asked only of sockets of ours never connected: on
+ * every other socket shutdown() costs nothing more.)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -73,39 +75,49 @@ static bool listening(int fd)
 	return real.getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
 }
 
+/* Half-close with an sctpize peer: the marker instead of SCTP's shutdown.  0, or -1 if not. */
+static int half_close(int fd, unsigned state, int saved)
+{
+	if (state & FD_PENDING)
+		state = fd_resolve(fd);
+	if (!(state & FD_PEER) || (state & FD_PEER_SHUT) || !is_sctp(fd))
+		return -1;
+	if (state & FD_SELF_SHUT)
+		return 0;
+	if (send_marker(fd) != 0) {
+		logmsg(1, "fd %d: half-close marker not sent (%m): SCTP shutdown", fd);
+		errno = saved;
+		return -1;
+	}
+	fd_set_state(fd, state | FD_SELF_SHUT);
+	logmsg(1, "fd %d: half-closed (the sctpize peer reads end of file)", fd);
+	errno = saved;
+	return 0;
+}
+
 EXPORT int shutdown(int fd, int how)
 {
-	int saved = errno, r;
+	int saved = errno;
 	unsigned state;
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (state & FD_DUAL)
+	if (FD_IS(state, FD_DUAL))
 		return dual_shutdown(fd, how);
-	if (how == SHUT_WR && (state & FD_OURS)) {
-		if (state & FD_PENDING)
-			state = fd_resolve(fd, MSG_DONTWAIT);
-		errno = saved;
-		if ((state & FD_PEER) && !(state & FD_PEER_SHUT) && is_sctp(fd)) {
-			if (state & FD_SELF_SHUT)
-				return 0;
-			if (send_marker(fd) == 0) {
-				fd_set_state(fd, state | FD_SELF_SHUT);
-				logmsg(1, "fd %d: half-closed (the sctpize peer reads end of file)", fd);
-				errno = saved;
-				return 0;
-			}
-			logmsg(1, "fd %d: half-close marker not sent (%m): SCTP shutdown", fd);
-			errno = saved;
-		}
-	}
-	if ((how == SHUT_RD || how == SHUT_RDWR) && is_sctp(fd) && listening(fd) &&
-	    listen(fd, 0) == 0) {
+	if (!own_calls())
+		return real.shutdown(fd, how);
+	if (how == SHUT_WR && (state & (FD_PENDING | FD_PEER)) && half_close(fd, state, saved) == 0)
+		return 0;
+	/*
+	 * A listener of ours (never connected): asked before, since a refused
+	 * shutdown() leaves the socket unable to listen(fd, 0).
+	 */
+	if ((how == SHUT_RD || how == SHUT_RDWR) && (state & (FD_SCTP | FD_CONNECTED)) == FD_SCTP &&
+	    listening(fd) && is_sctp(fd) && real.listen(fd, 0) == 0) {
 		real.shutdown(fd, how);		/* wakes accept(); answers ENOTCONN */
 		logmsg(1, "fd %d: listener shut down", fd);
 		errno = saved;
 		return 0;
 	}
-	r = real.shutdown(fd, how);
-	return r;
+	return real.shutdown(fd, how);
 }

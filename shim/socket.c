@@ -10,7 +10,9 @@
  * In migration mode (rules.c), the rules may decide here already (they do
  * not depend on the port: "tcp" leaves the socket alone); otherwise the
  * socket is made as TCP, undecided, and listen() or connect() decide
- * (migrate.c).  With SCTPIZE_FALLBACK a kernel without SCTP gets TCP.
+ * (migrate.c).  With SCTPIZE_FALLBACK a kernel without SCTP gets TCP.  In
+ * a process that has sandboxed itself (process.c) nothing converts: the
+ * new socket would need calls of ours the sandbox may forbid.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,7 +32,7 @@ static bool wants_tcp(int domain, int type, int protocol)
 /* A new descriptor: whatever a number reused after a close we did not see had, goes. */
 static int fresh(int fd, unsigned state)
 {
-	if (fd_get(fd) & (FD_UNDECIDED | FD_FALLBACK | FD_DUAL))
+	if (fd_get(fd) & FD_KIND)
 		migrate_forget(fd);
 	fd_store(fd, state);
 	return fd;
@@ -47,7 +49,7 @@ EXPORT int socket(int domain, int type, int protocol)
 	int fd;
 
 	sctpize_init();
-	if (!wants_tcp(domain, type, protocol)) {
+	if (!wants_tcp(domain, type, protocol) || !own_calls()) {
 		logmsg(domain == AF_INET || domain == AF_INET6 ? 1 : 2,
 		       "socket(%s, type %d, protocol %d) passed through", family(domain),
 		       type, protocol);
@@ -89,7 +91,7 @@ EXPORT int socket(int domain, int type, int protocol)
 	fresh(fd, 0);
 	COUNT(ST_CONVERTED);
 	apply_defaults(fd);
-	fd_adopt(fd, FD_PENDING);
+	fd_adopt(fd);
 	logmsg(1, "fd %d: socket(%s, SOCK_STREAM) converted to SCTP", fd, family(domain));
 	return fd;
 }

@@ -325,9 +325,9 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 EXPORT int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
 	sctpize_init();
-	if (__builtin_expect(fd_get(fd) & FD_DUAL, 0))
+	if (__builtin_expect(FD_IS(fd_get(fd), FD_DUAL), 0))
 		return dual_setsockopt(fd, level, optname, optval, optlen);
-	if (level != IPPROTO_TCP || !socket_is_sctp(fd))
+	if (level != IPPROTO_TCP || !own_calls() || !socket_is_sctp(fd))
 		return real.setsockopt(fd, level, optname, optval, optlen);
 	return tcp_setsockopt(fd, optname, optval, optlen);
 }
@@ -439,19 +439,36 @@ static int tcp_getsockopt(int fd, int optname, void *optval, socklen_t *optlen)
 	}
 }
 
+/*
+ * SO_ERROR of a socket of ours not yet known to be connected: a program asks
+ * it when a non-blocking connect is done.  If it is, note it (fdstate.c):
+ * the peer's half-close announcement is read off before the program polls
+ * for data (it would see the socket readable with nothing to read).
+ */
+static int so_error(int fd, void *optval, socklen_t *optlen)
+{
+	int r = real.getsockopt(fd, SOL_SOCKET, SO_ERROR, optval, optlen);
+
+	if (r == 0 && optval && *optlen >= sizeof(int) && !memcmp(optval, &(int){ 0 }, sizeof(int)))
+		fd_connected(fd);
+	return r;
+}
+
 EXPORT int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
 {
 	unsigned state;
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (__builtin_expect(state & (FD_DUAL | FD_FALLBACK), 0)) {
-		if (state & FD_DUAL)
+	if (__builtin_expect(FD_IS(state, FD_DUAL) || FD_IS(state, FD_FALLBACK), 0)) {
+		if (FD_IS(state, FD_DUAL))
 			return dual_getsockopt(fd, level, optname, optval, optlen);
 		if (level == SOL_SOCKET && optname == SO_ERROR)
 			return fallback_so_error(fd, optval, optlen);
 	}
-	if (level != IPPROTO_TCP || !socket_is_sctp(fd))
+	if (level == SOL_SOCKET && optname == SO_ERROR && (state & (FD_SCTP | FD_CONNECTED)) == FD_SCTP)
+		return so_error(fd, optval, optlen);
+	if (level != IPPROTO_TCP || !own_calls() || !socket_is_sctp(fd))
 		return real.getsockopt(fd, level, optname, optval, optlen);
 	return tcp_getsockopt(fd, optname, optval, optlen);
 }

@@ -95,18 +95,18 @@ static void emit(void)
 		/* log.c's rules: no file created in a directory everyone may write to. */
 		bool shared = log_dir_shared(cfg.log);
 
-		fd = (int)syscall(SYS_openat, AT_FDCWD, cfg.log, O_WRONLY | O_APPEND | O_CLOEXEC |
+		fd = (int)real.syscall(SYS_openat, AT_FDCWD, cfg.log, O_WRONLY | O_APPEND | O_CLOEXEC |
 				  O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | (shared ? 0 : O_CREAT), 0600);
-		if (fd >= 0 && shared && (syscall(SYS_fstat, fd, &st) != 0 || !log_file_ours(&st))) {
-			syscall(SYS_close, fd);
+		if (fd >= 0 && shared && (real.syscall(SYS_fstat, fd, &st) != 0 || !log_file_ours(&st))) {
+			real.syscall(SYS_close, fd);
 			return;
 		}
-	} else if (syscall(SYS_fstat, STDERR_FILENO, &st) != 0 || S_ISSOCK(st.st_mode))
+	} else if (real.syscall(SYS_fstat, STDERR_FILENO, &st) != 0 || S_ISSOCK(st.st_mode))
 		return;		/* fd 2 is the connection (inetd): never write there */
 	if (fd < 0)
 		return;
 	for (size_t done = 0; done < n;) {
-		long w = syscall(SYS_write, fd, line + done, n - done);
+		long w = real.syscall(SYS_write, fd, line + done, n - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -115,7 +115,7 @@ static void emit(void)
 		done += (size_t)w;
 	}
 	if (fd != STDERR_FILENO)
-		syscall(SYS_close, fd);
+		real.syscall(SYS_close, fd);
 }
 
 static void on_signal(int sig)
@@ -123,7 +123,8 @@ static void on_signal(int sig)
 	int saved = errno;
 
 	(void)sig;
-	emit();
+	if (own_calls())
+		emit();
 	errno = saved;
 }
 

@@ -13,6 +13,9 @@
  *                 went out returns the count so far, as TCP does;
  *   non-blocking  pieces go out while they fit; the count so far, or, when
  *                 not even a small piece fits, -1 with EAGAIN.
+ *
+ * Each piece goes out through the program's own call (write() as write(),
+ * writev() as writev(), ...), so a sandbox sees nothing new.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,16 +27,37 @@
 
 #define MIN_PIECE 512	/* smallest piece tried before a non-blocking EAGAIN */
 
+/* The call the program made: the pieces go out through the same one. */
+enum call { WRITE, SEND, WRITEV, SENDMSG };
+
 static bool would_block(int fd, int flags)
 {
-	return (flags & MSG_DONTWAIT) || (fcntl(fd, F_GETFL) & O_NONBLOCK);
+	return (flags & MSG_DONTWAIT) || (real.fcntl(fd, F_GETFL) & O_NONBLOCK);
+}
+
+static ssize_t piece_out(int fd, const char *buf, size_t n, enum call call, int flags)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = n };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	switch (call) {
+	case WRITE:
+		return real.write(fd, buf, n);
+	case WRITEV:
+		return real.writev(fd, &iov, 1);
+	case SENDMSG:
+		return real.sendmsg(fd, &m, flags);
+	default:
+		return real.send(fd, buf, n, flags);
+	}
 }
 
 /*
  * Send len bytes of buf on SCTP socket fd in pieces that fit its send
- * buffer.  Returns the bytes sent, or -1 with errno if none were.
+ * buffer, each with the program's own call.  Returns the bytes sent, or -1
+ * with errno if none were.
  */
-static ssize_t send_pieces(int fd, const char *buf, size_t len, int flags)
+static ssize_t send_pieces(int fd, const char *buf, size_t len, enum call call, int flags)
 {
 	int sndbuf = 0;
 	socklen_t optlen = sizeof(sndbuf);
@@ -47,7 +71,7 @@ static ssize_t send_pieces(int fd, const char *buf, size_t len, int flags)
 	piece = (size_t)sndbuf / 2;
 	while (done < len) {
 		size_t n = len - done < piece ? len - done : piece;
-		ssize_t r = real.send(fd, buf + done, n, flags);
+		ssize_t r = piece_out(fd, buf + done, n, call, flags);
 
 		if (r > 0) {
 			done += (size_t)r;
@@ -70,7 +94,7 @@ static ssize_t send_pieces(int fd, const char *buf, size_t len, int flags)
 /* After libc's call failed with errno: does SCTP need the bytes sent our way? */
 static bool refused_as_message(int fd, size_t len)
 {
-	return (errno == EMSGSIZE || (errno == EINVAL && len == 0)) && is_sctp(fd);
+	return (errno == EMSGSIZE || (errno == EINVAL && len == 0)) && own_calls() && is_sctp(fd);
 }
 
 /*
@@ -80,7 +104,7 @@ static bool refused_as_message(int fd, size_t len)
  */
 static bool after_shutdown(int fd, int flags)
 {
-	if (!(fd_get(fd) & FD_SELF_SHUT))
+	if (!(fd_get(fd) & FD_SELF_SHUT) || !own_calls())
 		return false;
 	if (!is_sctp(fd)) {
 		fd_forget(fd);
@@ -109,18 +133,18 @@ static ssize_t dead(int fd, ssize_t r)
 {
 	int err = 0;
 
-	if (r < 0 && errno == ESRCH && is_sctp(fd)) {
+	if (r < 0 && errno == ESRCH && own_calls() && is_sctp(fd)) {
 		real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) });
 		errno = err ? err : EPIPE;
 	}
 	return r;
 }
 
-static ssize_t resend(int fd, const void *buf, size_t len, int flags, int saved)
+static ssize_t resend(int fd, const void *buf, size_t len, enum call call, int flags, int saved)
 {
 	if (len == 0)
 		return kept(0, saved);	/* TCP sends nothing and says so; SCTP said EINVAL */
-	return kept(send_pieces(fd, buf, len, flags), saved);
+	return kept(send_pieces(fd, buf, len, call, flags), saved);
 }
 
 EXPORT ssize_t write(int fd, const void *buf, size_t len)
@@ -134,7 +158,7 @@ EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	saved = errno;
 	r = real.write(fd, buf, len);
 	if (r < 0 && refused_as_message(fd, len))
-		return dead(fd, resend(fd, buf, len, 0, saved));
+		return dead(fd, resend(fd, buf, len, WRITE, 0, saved));
 	return dead(fd, r);
 }
 
@@ -149,7 +173,7 @@ EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 	saved = errno;
 	r = real.send(fd, buf, len, flags);
 	if (r < 0 && refused_as_message(fd, len))
-		return dead(fd, resend(fd, buf, len, flags, saved));
+		return dead(fd, resend(fd, buf, len, SEND, flags, saved));
 	return dead(fd, r);
 }
 
@@ -165,19 +189,20 @@ EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 	saved = errno;
 	r = real.sendto(fd, buf, len, flags, to, tolen);
 	if (r < 0 && !to && refused_as_message(fd, len))
-		return dead(fd, resend(fd, buf, len, flags, saved));
+		return dead(fd, resend(fd, buf, len, SEND, flags, saved));
 	return dead(fd, r);
 }
 
 /* The iovec's bytes in order, each through send_pieces(); stops at a short send. */
-static ssize_t resend_iov(int fd, const struct iovec *iov, size_t iovcnt, int flags)
+static ssize_t resend_iov(int fd, const struct iovec *iov, size_t iovcnt, enum call call,
+			  int flags)
 {
 	ssize_t total = 0;
 
 	for (size_t i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len == 0)
 			continue;
-		ssize_t r = send_pieces(fd, iov[i].iov_base, iov[i].iov_len, flags);
+		ssize_t r = send_pieces(fd, iov[i].iov_base, iov[i].iov_len, call, flags);
 
 		if (r < 0)
 			return total > 0 ? total : -1;
@@ -208,7 +233,7 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 	saved = errno;
 	r = real.writev(fd, iov, iovcnt);
 	if (r < 0 && iovcnt > 0 && refused_as_message(fd, iov_bytes(iov, (size_t)iovcnt)))
-		return dead(fd, kept(resend_iov(fd, iov, (size_t)iovcnt, 0), saved));
+		return dead(fd, kept(resend_iov(fd, iov, (size_t)iovcnt, WRITEV, 0), saved));
 	return dead(fd, r);
 }
 
@@ -225,6 +250,7 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	/* With an address or ancillary data the program speaks SCTP itself: left alone. */
 	if (r < 0 && msg && !msg->msg_name && msg->msg_controllen == 0 &&
 	    refused_as_message(fd, iov_bytes(msg->msg_iov, msg->msg_iovlen)))
-		return dead(fd, kept(resend_iov(fd, msg->msg_iov, msg->msg_iovlen, flags), saved));
+		return dead(fd, kept(resend_iov(fd, msg->msg_iov, msg->msg_iovlen, SENDMSG, flags),
+				     saved));
 	return dead(fd, r);
 }

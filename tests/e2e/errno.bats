@@ -13,7 +13,9 @@ load ../helpers/common
 
 setup() {
 	require_sctp
-	export SCTPIZE_CONFIG=/dev/null
+	# Half-close on, so that the marker's paths are taken too (errno_check half-closes
+	# each way and writes after the peer did); without it: tests/unit/errno.bats.
+	export SCTPIZE_CONFIG=/dev/null SCTPIZE_HALF_CLOSE=1
 	CHECK=$HELPERS/errno_check
 	[ -x "$CHECK" ] || fail "$CHECK is missing: run 'make test-programs' first"
 	port=$(free_port)

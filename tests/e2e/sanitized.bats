@@ -26,7 +26,7 @@ no_reports() {
 }
 
 @test "UBSan: a converted server and client, options, half-close and a 4 MiB write" {
-	run "$U/sctpize" --stats -vv --log "$BATS_TEST_TMPDIR/log" python3 -c '
+	run env SCTPIZE_HALF_CLOSE=1 "$U/sctpize" --stats -vv --log "$BATS_TEST_TMPDIR/log" python3 -c '
 import socket, threading
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
 c = socket.create_connection(s.getsockname())

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Where SCTP behaves unlike TCP and the shim bridges it (libsctpize(7),
-# "TCP semantics"): half-close between sctpize ends and never a byte to a
+# "TCP semantics"): half-close between two ends that opted in
+# (SCTPIZE_HALF_CLOSE=1), SCTP's own shutdown otherwise, never a byte to a
 # native peer, shutdown() of a listener, the TCP-like defaults (buffers,
 # delayed SACK, connect timeout), SIOCATMARK/SIOCOUTQ and MSG_OOB.
 # Programs: tests/helpers/e2e_semantics.py (plain TCP code), nc, socat.
@@ -16,7 +17,8 @@ setup() {
 	port=$(free_port)
 }
 
-@test "half-close between two sctpize ends: the reply arrives, then end of file" {
+@test "half-close between two sctpize --half-close ends: the reply arrives, then end of file" {
+	export SCTPIZE_HALF_CLOSE=1
 	bg "$SCTPIZE" "$PY" "$SEM" server "$port"
 	wait_for listening_sctp "$port" || fail "the server does not listen on SCTP"
 	refute listening_tcp "$port"
@@ -30,6 +32,7 @@ setup() {
 }
 
 @test "half-close with 4 MiB before it: every byte is counted before end of file" {
+	export SCTPIZE_HALF_CLOSE=1
 	head -c 4194304 /dev/urandom > "$T/data"
 	bg "$SCTPIZE" "$PY" "$SEM" server "$port"
 	wait_for listening_sctp "$port"
@@ -39,6 +42,7 @@ setup() {
 }
 
 @test "a blocking writer of 64 MiB in 1 MiB writes finishes, every byte in order" {
+	export SCTPIZE_HALF_CLOSE=1	# (socat half-closes, then waits for the reply)
 	head -c 67108864 /dev/urandom > "$T/data"
 	bg "$SCTPIZE" "$PY" "$SEM" server "$port"
 	wait_for listening_sctp "$port"
@@ -49,7 +53,10 @@ setup() {
 }
 
 @test "half-close: nc -N and socat as clients, socat as the server" {
-	bg "$SCTPIZE" socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'wc -c; echo done'
+	export SCTPIZE_HALF_CLOSE=1
+	# (-t 10 on both: socat waits that long for the other way after a half-close; its
+	# default, 0.5 s, is less than a loaded machine takes to start wc)
+	bg "$SCTPIZE" socat -t 10 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'wc -c; echo done'
 	wait_for listening_sctp "$port"
 	run timeout 20 "$SCTPIZE" nc -N 127.0.0.1 "$port" <<< "twelve bytes"
 	assert_success
@@ -63,6 +70,7 @@ done"
 }
 
 @test "half-close reaches a program exec()ed on the socket, as inetd does (state kept across exec)" {
+	export SCTPIZE_HALF_CLOSE=1
 	bg "$SCTPIZE" "$PY" "$SEM" exec-server "$port" 'wc -c; echo after-eof'
 	wait_for listening_sctp "$port"
 	run timeout 20 "$SCTPIZE" nc -N 127.0.0.1 "$port" <<< "through inetd"
@@ -71,7 +79,26 @@ done"
 after-eof"
 }
 
+@test "without --half-close, shutdown(SHUT_WR) is SCTP's: every byte, then end of file; the reply is refused" {
+	bg "$SCTPIZE" socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+		SYSTEM:"wc -c >> '$T/counts'; echo reply"
+	wait_for listening_sctp "$port" || fail "the server does not listen on SCTP"
+	head -c 1048576 /dev/urandom > "$T/data"
+	run timeout 20 "$SCTPIZE" nc -N 127.0.0.1 "$port" < "$T/data"
+	# The server counted every byte before end of file; its reply after it has
+	# nowhere to go (SCTP's shutdown ends both ways), so nc prints nothing.
+	refute_output --partial "reply"
+	wait_for grep -q . "$T/counts"
+	# The same between a --half-close end and one without: nothing is negotiated.
+	run timeout 20 env SCTPIZE_HALF_CLOSE=1 "$SCTPIZE" nc -N 127.0.0.1 "$port" < "$T/data"
+	refute_output --partial "reply"
+	wait_for eval '[ "$(wc -l < "$T/counts")" = 2 ]'
+	run cat "$T/counts"
+	assert_output $'1048576\n1048576'
+}
+
 @test "a native SCTP peer never receives a byte the program did not write" {
+	export SCTPIZE_HALF_CLOSE=1
 	bg sh -c "'$PY' '$SEM' native-server '$port' > '$T/native'"
 	wait_for listening_sctp "$port"
 	run timeout 20 "$SCTPIZE" "$PY" "$SEM" client "$port" "only this"

@@ -27,8 +27,9 @@ STRESS=$HELPERS/stress
 setup() {
 	require_sctp
 	T=$BATS_TEST_TMPDIR
-	# A system /etc/sctpize.conf never takes part.
-	export SCTPIZE_CONFIG=/dev/null
+	# A system /etc/sctpize.conf never takes part.  Half-close on, on both ends: its
+	# negotiation and marker are the busiest paths (mode H half-closes, then reads).
+	export SCTPIZE_CONFIG=/dev/null SCTPIZE_HALF_CLOSE=1
 	local f
 	for f in "$STRESS" "$HELPERS/hard_ctor" "$HELPERS/hard_ctor.so" "$LIB" "$SCTPIZE"; do
 		[ -e "$f" ] || fail "$f is missing: run 'make test-programs' first"

@@ -1,6 +1,7 @@
 # common.bash - loaded by every test file: paths, bats-support/bats-assert,
 # and the helpers that tests share (SCTP requirement, ports, protocol checks,
 # background processes that teardown reaps).
+# shellcheck disable=SC2034  # the variables set here are for the files that load it
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 B=$TOP/build
@@ -74,6 +75,7 @@ wait_for() {
 telnet_to() {
 	local port=$1 out=$2
 	: > "$out"
+	# shellcheck disable=SC2094  # the left side only reads what telnet writes, waiting for it
 	{ wait_for grep -qE 'Connection closed|Unable to connect' "$out"; } |
 		"$SCTPIZE" telnet 127.0.0.1 "$port" > "$out" 2>&1
 	return "${PIPESTATUS[1]}"

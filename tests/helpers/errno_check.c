@@ -49,7 +49,9 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -391,6 +393,14 @@ int main(int argc, char **argv)
 	CALL_EQ("__recv_chk:MSG_WAITALL-3-messages", __recv_chk(a, buf, 30, sizeof(buf), MSG_WAITALL),
 		30);
 
+	/* recvmmsg(): one message. */
+	if (write(c, data, 10) != 10)
+		die("write");
+	struct iovec mv = { buf, sizeof(buf) };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &mv, .msg_iovlen = 1 } };
+
+	CALL_EQ("recvmmsg:one", recvmmsg(a, &mm, 1, 0, NULL), 1);
+
 	/* Empty writes: TCP answers 0 (SCTP refuses an empty message). */
 	CALL_EQ("write:empty", write(c, data, 0), 0);
 	CALL_EQ("send:empty", send(c, data, 0, 0), 0);
@@ -460,6 +470,10 @@ int main(int argc, char **argv)
 	CALL("close_range:one", close_range((unsigned)d3, (unsigned)d3, 0));
 	CALL("close_range:cloexec", close_range((unsigned)d4, (unsigned)d5, CLOSE_RANGE_CLOEXEC));
 	CALL("close_range:two", close_range((unsigned)d4, (unsigned)d5, 0));
+
+	/* ---- the process (process.c): nothing sandboxes itself here ---- */
+	CALL("prctl:PR_GET_DUMPABLE", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+	CALL("syscall:getpid", syscall(SYS_getpid));
 
 	/* ---- getaddrinfo ---- */
 	if (CALL("getaddrinfo:numeric", getaddrinfo("127.0.0.1", "80", &hints, &res)) == 0)

@@ -13,6 +13,7 @@
 # the two namespaces, whose names are unique per run, and tl_down removes them
 # (and with them every interface and qdisc; processes started with tl_exec
 # are the caller's to end).
+# shellcheck disable=SC2034  # the variables set here are for the files that load it
 
 TL_NET1=10.231.1
 TL_NET2=10.231.2
@@ -115,6 +116,7 @@ tl_counters() {
 # tl_assoc_raddrs c|s: the remote addresses of the SCTP associations in that
 # namespace, one association a line (/proc/net/sctp/assocs: RADDRS after "<->").
 tl_assoc_raddrs() {
+	# shellcheck disable=SC2016  # an awk program: its $i are awk's
 	tl_exec "$1" awk 'NR > 1 { s = ""; r = 0
 		for (i = 1; i <= NF; i++) { if (r && $i ~ /^\*?[0-9]/ && $i ~ /\./) s = s (s ? " " : "") $i; if ($i == "<->") r = 1 }
 		print s }' /proc/net/sctp/assocs

@@ -6,6 +6,7 @@
 #   socket 2 526337 132 = 3
 #   setsockopt 3 132 9 156 hbinterval=60000 pathmaxrxt=0 flags=1 = 0
 # With RECORDER_FAKE_SCTP=1 it fakes SCTP sockets with TCP ones.
+# shellcheck disable=SC2034  # the variables set here are for the files that load it
 
 bats_require_minimum_version 1.5.0
 
@@ -77,6 +78,7 @@ op_calls() {
 }
 
 # The first field of each line of OUTPUT ("ok" or "fail") and the errno.
+# shellcheck disable=SC2154  # bats' run sets $output
 assert_no_errno_change() {
 	if grep -E '^ok .*errno=' <<<"$output" | grep -vq 'errno=kept'; then
 		fail "a successful call changed errno: $(grep -v 'errno=kept' <<<"$output")"

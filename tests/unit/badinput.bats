@@ -758,8 +758,9 @@ option_rows() {
 @test "flags given a value, unknown, misspelt and hostile options exit 2 naming the option" {
 	local o
 	for o in --nodelay=1 --bind-all=yes --bind-loopback= --no-peer-resolved=1 --no-half-close=0 \
-		--fallback=1 --both=1 --server-only=yes --client-only=0 --verbose=2 -v=1 -vvv -vx \
+		--half-close=1 --fallback=1 --both=1 --server-only=yes --client-only=0 --verbose=2 -v=1 -vvv -vx \
 		--help=me --version=1 -V1 -h1 --root --root=/ --Nodelay --NODELAY --no-delay --bindall \
+		--halfclose --half-closed --half \
 		--bind --rto --log2=x --port=80 --except-port=80 --rules=x --configs=x --fallback_timeout=1 \
 		--stat --statsUSR1 -x - --- '--$(touch INJ)' "--nodelay;touch" $'--\e[31m' $'--a\nb' \
 		"--%n%n" $'--\xff' "--$(huge x)"; do

@@ -42,6 +42,19 @@ complete_words() {
 --bind-all
 --bind-ifaces
 --bind-loopback"
+	run complete_words sctpize --half
+	assert_output "--half-close"
+	run complete_words sctpize --no-h
+	assert_output "--no-half-close"
+}
+
+@test "every option of the wrapper's usage text is completed, and nothing else" {
+	local usage_opts completed
+	# (--root is enable's and disable's own; "--bind-*" names a group.)
+	usage_opts=$("$SCTPIZE" --help | grep -oE '(^|[ ,])--?[a-zA-Z][a-z-]*' | sed 's/^[ ,]//' |
+		grep -vxE -e '--root' -e '.*-' | sort -u)
+	completed=$(complete_words sctpize - | sed 's/=$//' | sort -u)
+	assert_equal "$completed" "$usage_opts"
 }
 
 @test "option values: --log, --failover, --bind-ifaces" {
@@ -82,6 +95,8 @@ xinetd"
 	assert_output "--no-half-close
 --no-peer-resolved
 --nodelay"
+	PRELUDE=$PRELUDE run complete_words sctpize enable xinetd --half
+	assert_output "--half-close"
 	PRELUDE=$PRELUDE run complete_words sctpize enable xinetd --failover ""
 	assert_output "default
 fast"

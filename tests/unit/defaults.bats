@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The TCP-like defaults every converted socket gets (shim/tune.c, fdstate.c):
 # buffers, delayed SACK, the connect timeout as an INIT schedule, and the
-# half-close announcement; each off with 0, and what reaches libc for them.
+# half-close announcement (SCTPIZE_HALF_CLOSE=1 only); each off with 0, and
+# what reaches libc for them.
 
 load ../helpers/common
 load ../helpers/unit
@@ -12,9 +13,10 @@ setup() {
 }
 
 # SOL_SOCKET SO_SNDBUFFORCE 32, SO_RCVBUFFORCE 33, SO_SNDBUF 7, SO_RCVBUF 8; level SCTP (132):
-# SCTP_INITMSG 2, SCTP_ADAPTATION_LAYER 7, SCTP_DELAYED_SACK 16, SCTP_EVENT 127.
+# SCTP_INITMSG 2, SCTP_ADAPTATION_LAYER 7, SCTP_DELAYED_SACK 16, SCTP_RECVRCVINFO 32,
+# SCTP_EVENT 127.
 
-@test "by default a converted socket gets TCP's buffers, delayed SACK, connect timeout, and announces half-close" {
+@test "by default a converted socket gets TCP's buffers, delayed SACK and connect timeout, and announces nothing" {
 	shimmed "$HELPERS/unit_socket" AF_INET SOCK_STREAM 0
 	run grep '^setsockopt' "$LOG"
 	# As root the buffers are forced past net.core.[rw]mem_max.
@@ -23,10 +25,20 @@ setup() {
 	assert_line --regexp '^setsockopt [0-9]+ 132 16 12 = 0$'
 	# 127 s: INIT waits of 3, 6, 12, 24, 41, 41 s; the kernel resends it 5 times.
 	assert_line --regexp '^setsockopt [0-9]+ 132 2 8 max_attempts=5 ostreams=0 instreams=0 = 0$'
-	assert_line --regexp '^setsockopt [0-9]+ 132 127 8 = 0$'
-	# "SZC" and the state byte: ours (1), the peer's answer pending (2).
-	assert_line --regexp "^setsockopt [0-9]+ 132 7 4 v=$((0x535a4303)) = 0\$"
-	assert_equal "${#lines[@]}" 6
+	# Half-close is opt-in: no subscription, no announcement, nothing in the stream.
+	refute_line --regexp '^setsockopt [0-9]+ 132 (127|7|32) '
+	assert_equal "${#lines[@]}" 4
+}
+
+@test "SCTPIZE_HALF_CLOSE=1: the socket subscribes to the peer's announcement, asks for each message's stream, then announces" {
+	SCTPIZE_HALF_CLOSE=1 shimmed "$HELPERS/unit_socket" AF_INET SOCK_STREAM 0
+	run grep '^setsockopt [0-9]* 132 \(127\|32\|7\) ' "$LOG"
+	# SCTP_EVENT (127), SCTP_RECVRCVINFO (32), then SCTP_ADAPTATION_LAYER (7) last:
+	# "SZC" and the state byte, an SCTP socket of ours (1), the peer's answer pending (2).
+	assert_line --index 0 --regexp '^setsockopt [0-9]+ 132 127 8 = 0$'
+	assert_line --index 1 --regexp '^setsockopt [0-9]+ 132 32 4 v=1 = 0$'
+	assert_line --index 2 --regexp "^setsockopt [0-9]+ 132 7 4 v=$((0x535a4303)) = 0\$"
+	assert_equal "${#lines[@]}" 3
 }
 
 @test "each default is off with 0, and then nothing reaches libc for it" {

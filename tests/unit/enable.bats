@@ -129,6 +129,16 @@ Environment="SCTPIZE_RTO_MAX=900"
 Environment="SCTPIZE_RTO_MIN=50"
 Environment="SCTPIZE_STREAMS=3"
 Environment="SCTPIZE_VERBOSE=1"'
+	# Half-close: --half-close and --no-half-close, as the wrapper maps them.
+	run --separate-stderr "$SCTPIZE" enable --root "$ROOT" xinetd --half-close
+	assert_success
+	run grep '^Environment="SCTPIZE_' "$DROPIN"
+	assert_output 'Environment="SCTPIZE_HALF_CLOSE=1"'
+	run --separate-stderr "$SCTPIZE" enable --root "$ROOT" xinetd --no-half-close --nodelay
+	assert_success
+	run grep '^Environment="SCTPIZE_' "$DROPIN"
+	assert_output 'Environment="SCTPIZE_HALF_CLOSE=0"
+Environment="SCTPIZE_NODELAY=1"'
 	# The caller's own SCTPIZE_* settings do not leak into the drop-in.
 	SCTPIZE_STREAMS=9 SCTPIZE_FOO=1 run --separate-stderr "$SCTPIZE" enable --root "$ROOT" xinetd --bind-ifaces lo,eth0
 	assert_success

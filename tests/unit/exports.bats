@@ -32,10 +32,12 @@ getsockname
 getsockopt
 ioctl
 listen
+prctl
 read
 readv
 recv
 recvfrom
+recvmmsg
 recvmsg
 send
 sendfile
@@ -45,6 +47,7 @@ sendto
 setsockopt
 shutdown
 socket
+syscall
 write
 writev"
 }

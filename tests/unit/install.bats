@@ -44,6 +44,38 @@ setup() {
 	[[ $stderr == *SCTPIZE_NODELAY* ]] || fail "the installed helper did not validate: $stderr"
 }
 
+@test "the installed manuals name the installed paths (PREFIX=/usr), not the default ones" {
+	run make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/usr
+	assert_success
+	local man=$DEST/usr/share/man
+	run grep -rn /usr/local "$man"
+	assert_output ""
+	run grep -c '/usr/lib/sctpize/libsctpize\.so' "$man/man1/sctpize.1" "$man/man7/libsctpize.7"
+	assert_line --regexp '/man1/sctpize\.1:[1-9]'
+	assert_line --regexp '/man7/libsctpize\.7:[1-9]'
+	run grep -c '/usr/lib/sctpize/sctpize-helper' "$man/man1/sctpize.1"
+	refute_output 0
+	run grep -c '/usr/share/bash-completion/completions/sctpize' "$man/man1/sctpize.1"
+	refute_output 0
+	# Only the paths changed: the rest is the source, line for line.
+	for p in man1/sctpize.1 man5/sctpize.conf.5 man7/libsctpize.7; do
+		run diff <(sed 's|/usr/local/lib/sctpize|/usr/lib/sctpize|g; s|/usr/local/share/bash-completion/completions|/usr/share/bash-completion/completions|g' \
+			"$TOP/man/${p#*/}") "$man/$p"
+		assert_success
+	done
+	# LIBDIR on its own, as a distribution might set it.
+	rm -rf "$DEST"
+	make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/usr LIBDIR=/usr/libexec/sctpize
+	run grep -c '/usr/libexec/sctpize/libsctpize\.so' "$DEST/usr/share/man/man7/libsctpize.7"
+	refute_output 0
+	run grep -c "LIBDIR='/usr/libexec/sctpize'" "$DEST/usr/bin/sctpize"
+	assert_output 1
+	# The installed pages are as clean as the source ones.
+	run mandoc -Tlint -W warning "$DEST"/usr/share/man/man*/*
+	assert_success
+	assert_output ""
+}
+
 @test "make uninstall removes what install wrote, and the private directory" {
 	make -s -C "$TOP" install DESTDIR="$DEST" PREFIX=/opt/sz
 	run make -s -C "$TOP" uninstall DESTDIR="$DEST" PREFIX=/opt/sz

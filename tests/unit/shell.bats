@@ -59,3 +59,35 @@ socket 2 1 0"
 	assert_line "sctpize is on in this shell: programs it starts run over SCTP"
 	assert_line "  SCTPIZE_NODELAY=1"
 }
+
+@test ". sctpize in dash (Debian's sh), which passes no arguments to '.': one message, a return, never an exit" {
+	command -v dash >/dev/null || fail "dash is not installed"
+	local msg="sctpize: '. sctpize on' and '. sctpize off' need bash or zsh (this shell passes no arguments to '.'); 'sctpize sh' starts a shell whose programs all run over SCTP"
+	for word in on off ""; do
+		run --separate-stderr env LD_PRELOAD="$REC" RECORDER_FAKE_SCTP=1 S="$SCTPIZE" \
+			dash -c '. "$S" '"$word"'; echo "still-here rc=$? [${LD_PRELOAD-}]"'
+		assert_success
+		assert_output "still-here rc=2 [$REC]"
+		assert_equal "$stderr" "$msg"
+	done
+	# Sourced from a script, and with the caller's own positional parameters.
+	printf '. "$S" on\necho "still-here rc=$?"\n' > "$BATS_TEST_TMPDIR/script.sh"
+	run --separate-stderr env S="$SCTPIZE" dash "$BATS_TEST_TMPDIR/script.sh" on
+	assert_success
+	assert_output "still-here rc=2"
+	# Nothing is left behind in the shell.
+	run env S="$SCTPIZE" dash -c '. "$S" on 2>/dev/null; set | grep -E "^(_sctpize|LIBDIR|LIB|HELPER|VERSION|EX_[A-Z]+)=" || echo clean'
+	assert_output clean
+	# bash still has shell mode, and neither shell is left by a refusal.
+	run in_shell '. "$SCTPIZE" on 2>/dev/null; echo "still-here [$LD_PRELOAD]"'
+	assert_output "still-here [$LIB $REC]"
+	run env S="$SCTPIZE" bash --norc -c '. "$S" on 2>/dev/null; echo "still-here rc=$?"'
+	assert_output --regexp '^still-here rc=[03]$'
+	# Run, not sourced, by dash or bash: the wrapper itself, as before.
+	run --separate-stderr dash "$SCTPIZE" --version
+	assert_success
+	assert_output --regexp '^sctpize [0-9.]+$'
+	run --separate-stderr dash "$SCTPIZE" on
+	assert_equal "$status" 2
+	[[ $stderr == *"source it"* ]] || fail "stderr: $stderr"
+}

@@ -133,14 +133,27 @@ refused() {
 	else
 		assert_equal "$status" 3
 		assert_line "SCTP sockets: no."
-		assert_output --partial modprobe
+		assert_line --regexp '^  this kernel cannot make SCTP sockets \(E[A-Z]+, .*\)\.$'
 	fi
 	assert_line --regexp "^Kernel: $(uname -s) "
 	assert_line --regexp '^Module sctp: '
 	assert_line --regexp '^Blacklisted: '
+	# The report is where advice ends: it never sends the reader back to itself.
+	refute_output --partial "sctpize check"
+	if [ "$status" = 3 ]; then
+		# One thing to do, for this machine, and the way to run on TCP meanwhile.
+		run grep -c '^To do: ' <<<"$output"
+		assert_output 1
+		run --separate-stderr "$SCTPIZE" check
+		assert_line "Meanwhile, 'sctpize --fallback PROGRAM' runs PROGRAM on TCP."
+		if [ -f /.dockerenv ] || [ -f /run/.containerenv ]; then
+			assert_line "To do: load the module on the host, as root there: modprobe sctp."
+		fi
+	fi
 	run --separate-stderr faked "$SCTPIZE" check
 	assert_success
 	assert_line "SCTP sockets: yes, this kernel makes them."
+	refute_line --regexp '^(To do|Meanwhile)'
 	run --separate-stderr "$SCTPIZE" check extra
 	assert_equal "$status" 2
 }
@@ -155,6 +168,22 @@ refused() {
 	run -126 --separate-stderr faked "$SCTPIZE" "$BATS_TEST_TMPDIR"
 	assert_equal "$status" 126
 	assert_not_started
+}
+
+@test "a program that is not found exits 127 on this kernel too, SCTP or not, with no SCTP advice" {
+	# No fake SCTP here: on a kernel without SCTP the missing program still wins.
+	run -127 --separate-stderr "$SCTPIZE" nonexistentprog-$$ arg
+	assert_equal "$stderr" "sctpize: nonexistentprog-$$: command not found"
+	run -127 --separate-stderr "$SCTPIZE" --nodelay -- "$BATS_TEST_TMPDIR/nonexistent"
+	assert_equal "$stderr" "sctpize: $BATS_TEST_TMPDIR/nonexistent: command not found"
+	run -126 --separate-stderr "$SCTPIZE" "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" "sctpize: $BATS_TEST_TMPDIR: not an executable file"
+	# Its name as typed, control characters shown as '?'.
+	run -127 --separate-stderr "$SCTPIZE" $'no\e[31mprog'
+	assert_equal "$stderr" "sctpize: no?[31mprog: command not found"
+	# A bad setting is still refused first (exit 2), as before any program.
+	run -2 --separate-stderr env SCTPIZE_NODELAY=yes "$SCTPIZE" nonexistentprog-$$
+	[[ $stderr == *SCTPIZE_NODELAY* ]] || fail "stderr: $stderr"
 }
 
 @test "the program's own exit status and arguments pass through" {
@@ -173,6 +202,36 @@ refused() {
 	PATH=$BATS_TEST_TMPDIR/bin:$PATH run --separate-stderr faked "$SCTPIZE" --nodelay check y
 	assert_success
 	assert_output "I am check y"
+}
+
+@test "explain -- PROGRAM: the name is one word, never split or globbed" {
+	# Files for a glob to expand to, in the directory explain runs in.
+	mkdir "$BATS_TEST_TMPDIR/d" && touch "$BATS_TEST_TMPDIR/d/aa" "$BATS_TEST_TMPDIR/d/bb"
+	cd "$BATS_TEST_TMPDIR/d"
+	run --separate-stderr "$SCTPIZE" explain -- 'my prog'
+	assert_success
+	assert_line "Program my prog: every TCP socket converts at socket()"
+	run --separate-stderr "$SCTPIZE" explain -- '*'
+	assert_success
+	assert_line "Program *: every TCP socket converts at socket()"
+	refute_output --partial aa
+	# After server|client ADDR PORT too, where the rule's glob meets the name.
+	run --separate-stderr "$SCTPIZE" explain --rule 'tcp prog my*' server 0.0.0.0 13 -- 'my prog'
+	assert_success
+	assert_line "server 0.0.0.0 port 13 of my prog: rule 1 (tcp prog my*; SCTPIZE_RULES rule 1) -> tcp"
+	run --separate-stderr "$SCTPIZE" explain --rule 'tcp prog aa' client ::1 13 -- '*'
+	assert_success
+	assert_line "client ::1 port 13 of *: no rule matches: the default -> sctp"
+	# A name with a newline or a leading dash is still one word.
+	run --separate-stderr "$SCTPIZE" explain server 0.0.0.0 13 -- $'a\nb'
+	assert_success
+	assert_line "b: every TCP socket converts at socket()"
+	run --separate-stderr "$SCTPIZE" explain -- -x
+	assert_success
+	assert_line "Program -x: every TCP socket converts at socket()"
+	# Two words after -- are two arguments: refused, not joined.
+	run --separate-stderr "$SCTPIZE" explain -- my prog
+	assert_equal "$status" 2
 }
 
 # LD_PRELOAD as the program sees it, when the caller's is $1.
@@ -245,6 +304,30 @@ SCTPIZE_SNDBUF=1048576
 SCTPIZE_STREAMS=3"
 	run bash -c "LD_PRELOAD='$REC' RECORDER_FAKE_SCTP=1 '$SCTPIZE' -v -v printenv SCTPIZE_VERBOSE"
 	assert_output 2
+}
+
+@test "--half-close sets SCTPIZE_HALF_CLOSE=1, --no-half-close 0 (the default: unset), the last one wins" {
+	unset SCTPIZE_HALF_CLOSE
+	run --separate-stderr faked "$SCTPIZE" --half-close printenv SCTPIZE_HALF_CLOSE
+	assert_success
+	assert_output 1
+	run --separate-stderr faked "$SCTPIZE" --no-half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 0
+	run --separate-stderr faked "$SCTPIZE" --no-half-close --half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 1
+	run --separate-stderr faked "$SCTPIZE" --half-close --no-half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 0
+	run --separate-stderr faked "$SCTPIZE" printenv SCTPIZE_HALF_CLOSE
+	assert_failure
+	assert_output ""
+	# The option wins over the caller's variable, as every option does.
+	SCTPIZE_HALF_CLOSE=0 run --separate-stderr faked "$SCTPIZE" --half-close printenv SCTPIZE_HALF_CLOSE
+	assert_output 1
+	# The usage text has both, and what --half-close is for.
+	run "$SCTPIZE" --help
+	assert_line --regexp '^ +--half-close +negotiate TCP.s half-close with peers that run$'
+	assert_line --regexp '^ +--no-half-close +do not negotiate it \(the default\)$'
+	assert_output --partial "libc's socket calls only"
 }
 
 @test "more -v never means less: -v -v -v is still SCTPIZE_VERBOSE=2" {
