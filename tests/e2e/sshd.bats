@@ -30,6 +30,8 @@ setup() {
 	ssh-keygen -q -t ed25519 -N '' -C client -f "$T/id" || fail "ssh-keygen (client key)"
 	cp "$T/id.pub" "$T/authorized_keys"
 	head -c 3000000 /dev/urandom > "$T/data"
+	# The kernel's log so far: story() shows what is new (seccomp kills).
+	DMESG_LINES=$(dmesg 2>/dev/null | wc -l)
 	# (rsync -e takes them as one string: $T has no spaces)
 	SSH_OPTS=(-F /dev/null -i "$T/id" -o IdentitiesOnly=yes -o BatchMode=yes
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
@@ -125,7 +127,7 @@ story() {
 	tail -n 25 "$T/$1/log"
 	# The kernel logs a process that seccomp killed (audit type 1326: the
 	# signal, 31 = SIGSYS, and the number of the system call refused).
-	dmesg 2>/dev/null | grep -E 'type=1326' | tail -n 3
+	dmesg 2>/dev/null | tail -n +$((DMESG_LINES + 1)) | grep -E 'type=1326' | tail -n 3
 }
 
 # check_sctp_transfer NAME ACTIVE PASSIVE: the SCTP counters grew since they

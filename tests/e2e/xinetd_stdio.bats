@@ -91,7 +91,7 @@ send() {
 	setsid "${wrap[@]}" nc -N 127.0.0.1 "$port" < "$T/data" > "$d/nc.out" 2>&1 &
 	echo $! >> "$BATS_TEST_TMPDIR/bg.pids"
 	within 90 test -s "$d/got.end" ||
-		fail "the service never saw the end of its input (nc: $(cat "$d/nc.out")); it read $(stat -c %s "$d/got.part" 2>/dev/null) bytes"
+		fail "the service never saw the end of its input (nc: $(cat "$d/nc.out")); it read $(stat -c %s "$d/got.part" 2>/dev/null) bytes of the $(stat -c %s "$T/data") sent, the last ones: $(tail -c 24 "$d/got.part" | od -An -c | tr -s ' \n' ' ')"
 	end=$(cat "$d/got.end")
 	if [ "$end" != eof ] || ! cmp -s "$T/data" "$d/got"; then
 		fail "the service: $end after $(stat -c %s "$d/got") bytes of the $(stat -c %s "$T/data") sent; cmp: $(cmp "$T/data" "$d/got" 2>&1); its last bytes: $(tail -c 24 "$d/got" | od -An -c | tr -s ' \n' ' ')"
@@ -103,7 +103,8 @@ send() {
 send_and_wait() {
 	local d=$T/$1 wrap=("${@:2}")
 	run timeout 60 "${wrap[@]}" nc -N 127.0.0.1 "$port" < "$T/data"
-	within 30 test -s "$d/got.end" || fail "the service never saw the end of its input (nc: $status)"
+	within 30 test -s "$d/got.end" ||
+		fail "the service never saw the end of its input (nc: $status), even after nc ended"
 	[ "$status" -eq 0 ] ||
 		fail "nc -N did not end after the service read $(stat -c %s "$d/got") bytes to $(cat "$d/got.end") and closed (status $status: $output)"
 }
