@@ -287,6 +287,8 @@ void fd_adopt(int fd);
 void fd_inherit(int fd, int lfd);
 /* Learn whether the peer announced half-close (never waits); the new state. */
 unsigned fd_resolve(int fd);
+/* The same for a socket accept() is about to return: no other caller can know it yet. */
+void fd_resolve_accepted(int fd);
 /* fd's first message, the notification note of len bytes or none (NULL), was read off. */
 unsigned fd_settled(int fd, const void *note, size_t len);
 /* fd's connect may have completed (SO_ERROR 0, getpeername()): note it, and resolve. */
