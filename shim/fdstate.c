@@ -424,6 +424,8 @@ EXPORT int dup3(int fd, int to, int flags)
 		r = real.name(fd, cmd, arg);				\
 		if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)		\
 			copied(fd, r);					\
+		else if (cmd == F_SETFL && r == 0)			\
+			fd_maybe_connected(fd);				\
 		return r;						\
 	}
 FCNTL(fcntl)

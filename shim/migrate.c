@@ -234,8 +234,14 @@ EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (__builtin_expect(!(state & FD_KIND), 1))
+	if (__builtin_expect(!(state & (FD_KIND | FD_PENDING)), 1))
 		return real.epoll_ctl(epfd, op, fd, ev);
+	if (!(state & FD_KIND)) {
+		r = real.epoll_ctl(epfd, op, fd, ev);
+		if (r == 0 && op == EPOLL_CTL_MOD)
+			fd_maybe_connected(fd);
+		return r;
+	}
 	if (FD_IS(state, FD_DUAL) && ev && (ev->events & EPOLLEXCLUSIVE)) {
 		/* Not allowed on an epoll instance, which a dual listener is (dual.c). */
 		copy = *ev;

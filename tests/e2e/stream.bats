@@ -363,10 +363,13 @@ expect() {
 		wrap $p
 		start_server $p "${W[@]}" "$SC" server PORT stdio
 		[ $p = tcp ] || W=("$SCTPIZE")
-		run_client timeout 60 "${W[@]}" nc -N 127.0.0.1 PORT <<< hello
+		# On SCTP nc is not told when the server then closes, and waits in poll()
+		# (libsctpize(7), TCP semantics): only TCP's nc is asked to end by itself.
+		run_client timeout "$([ $p = tcp ] && echo 60 || echo 15)" "${W[@]}" \
+			nc -N 127.0.0.1 PORT <<< hello
 		finish_server
 		expect server $p "server proto=$n" 'got="hello\n" end=eof'
-		expect client $p ""
+		[ $p = sctp ] || expect client $p ""
 	done
 }
 
