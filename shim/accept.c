@@ -24,8 +24,7 @@ int accepted(int lfd, int fd)
 	fd_inherit(fd, lfd);
 	if (!own_calls())
 		return fd;
-	if (fd_get(fd) & FD_PENDING)
-		fd_resolve(fd);
+	fd_resolve_accepted(fd);
 	if (cfg.stats && is_sctp(fd))
 		COUNT(ST_ACCEPTED);
 	if ((cfg.nodelay || cfg.verbose >= 1) && is_sctp(fd)) {

@@ -181,14 +181,28 @@ unsigned fd_settled(int fd, const void *note, size_t len)
 	return state;
 }
 
-/* The resolution itself, lock held, signals blocked; the new state. */
-static unsigned settle(int fd, unsigned state)
+/* The peer's announcement read off, if it heads fd's queue (up: the association is); the new state. */
+static unsigned read_off(int fd, unsigned state, bool up)
 {
 	union sctp_notification n;
 	struct iovec iov = { .iov_base = &n, .iov_len = sizeof(n) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t r = real.recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT);
+
+	if (r > 0 && (m.msg_flags & MSG_NOTIFICATION)) {
+		m.msg_flags = 0;
+		r = real.recvmsg(fd, &m, MSG_DONTWAIT);		/* now for real */
+		return fd_settled(fd, &n, r > 0 && (m.msg_flags & MSG_NOTIFICATION) ? (size_t)r : 0);
+	}
+	if (r < 0 && (errno != EAGAIN || !(up || established(fd))))
+		return state;	/* not up yet, or an error the program's own call will see */
+	return fd_settled(fd, NULL, 0);
+}
+
+/* The resolution of a descriptor that may be any copy of the socket: lock held, signals blocked. */
+static unsigned settle(int fd, unsigned state)
+{
 	int kept = kept_state(fd);
-	ssize_t r;
 
 	if (kept < 0) {
 		fd_forget(fd);	/* not our socket any more: the number was reused */
@@ -199,15 +213,7 @@ static unsigned settle(int fd, unsigned state)
 		fd_store(fd, state);
 		return state;
 	}
-	r = real.recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT);
-	if (r > 0 && (m.msg_flags & MSG_NOTIFICATION)) {
-		m.msg_flags = 0;
-		r = real.recvmsg(fd, &m, MSG_DONTWAIT);		/* now for real */
-		return fd_settled(fd, &n, r > 0 && (m.msg_flags & MSG_NOTIFICATION) ? (size_t)r : 0);
-	}
-	if (r < 0 && (errno != EAGAIN || !established(fd)))
-		return state;	/* not up yet, or an error the program's own call will see */
-	return fd_settled(fd, NULL, 0);
+	return read_off(fd, state, false);
 }
 
 /*
@@ -251,6 +257,23 @@ void fd_connected(int fd)
 }
 
 /*
+ * An accepted socket, in accept() itself: the announcement, if the peer
+ * sent one, is queued before accept() returns (the kernel queues it as the
+ * association comes up, before the association can be accepted), and no
+ * other thread or signal handler can know the descriptor yet: read off
+ * without the lock.
+ */
+void fd_resolve_accepted(int fd)
+{
+	unsigned state = fd_get(fd);
+	int saved = errno;
+
+	if ((state & FD_PENDING) && own_calls())
+		read_off(fd, state, true);
+	errno = saved;
+}
+
+/*
  * A socket this process did not make or accept (inherited across exec(), or
  * received over a UNIX socket): its state, if we left one in it.  get is the
  * getsockopt() to use.
@@ -281,6 +304,9 @@ static long wrapped_getsockopt(int fd, int level, int name, void *val, socklen_t
 void fd_received(const struct msghdr *msg)
 {
 	int saved = errno;
+
+	if (!own_calls())
+		return;
 
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -398,6 +424,8 @@ EXPORT int dup3(int fd, int to, int flags)
 		r = real.name(fd, cmd, arg);				\
 		if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)		\
 			copied(fd, r);					\
+		else if (cmd == F_SETFL && r == 0)			\
+			fd_maybe_connected(fd);				\
 		return r;						\
 	}
 FCNTL(fcntl)

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -81,7 +82,8 @@ static bool ident_of(int fd, struct ident *id)
 	int saved = errno;
 
 	memset(id, 0, sizeof(*id));
-	if (fd < 0 || fstat(fd, &st) != 0) {
+	/* (The system call itself, as for our close() of hidden descriptors: real.close.) */
+	if (fd < 0 || real.syscall(SYS_fstat, fd, &st) != 0) {
 		errno = saved;
 		return false;
 	}
@@ -134,7 +136,7 @@ struct slot *slot_find(int fd, bool create)
 {
 	struct slot *s = lookup(fd), *free_one = NULL;
 
-	if (s && still(fd, &s->id))
+	if (s && (!own_calls() || still(fd, &s->id)))	/* (a sandbox: no fstat(), trusted) */
 		return s;
 	if (s) {
 		logmsg(1, "fd %d: no longer the socket it was: its migration state goes", fd);
@@ -164,7 +166,7 @@ struct slot *slot_find(int fd, bool create)
 /* Close hidden descriptor fd if it is still the file id (a stale one may be anything now). */
 static void close_hidden(int fd, const struct ident *id)
 {
-	if (fd >= 0 && still(fd, id))
+	if (fd >= 0 && (!own_calls() || still(fd, id)))
 		real.close(fd);
 }
 
@@ -232,8 +234,14 @@ EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (__builtin_expect(!(state & FD_KIND), 1))
+	if (__builtin_expect(!(state & (FD_KIND | FD_PENDING)), 1))
 		return real.epoll_ctl(epfd, op, fd, ev);
+	if (!(state & FD_KIND)) {
+		r = real.epoll_ctl(epfd, op, fd, ev);
+		if (r == 0 && op == EPOLL_CTL_MOD)
+			fd_maybe_connected(fd);
+		return r;
+	}
 	if (FD_IS(state, FD_DUAL) && ev && (ev->events & EPOLLEXCLUSIVE)) {
 		/* Not allowed on an epoll instance, which a dual listener is (dual.c). */
 		copy = *ev;

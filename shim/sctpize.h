@@ -287,10 +287,22 @@ void fd_adopt(int fd);
 void fd_inherit(int fd, int lfd);
 /* Learn whether the peer announced half-close (never waits); the new state. */
 unsigned fd_resolve(int fd);
+/* The same for a socket accept() is about to return: no other caller can know it yet. */
+void fd_resolve_accepted(int fd);
 /* fd's first message, the notification note of len bytes or none (NULL), was read off. */
 unsigned fd_settled(int fd, const void *note, size_t len);
 /* fd's connect may have completed (SO_ERROR 0, getpeername()): note it, and resolve. */
 void fd_connected(int fd);
+/*
+ * The same where a program goes on after a non-blocking connect without asking
+ * (back to blocking with fcntl(), epoll_ctl() from EPOLLOUT to EPOLLIN, its first
+ * write): the announcement read off before it polls for data.  A load otherwise.
+ */
+static inline void fd_maybe_connected(int fd)
+{
+	if (__builtin_expect(fd_get(fd) & FD_PENDING, 0))
+		fd_connected(fd);
+}
 /* Descriptors received over a UNIX socket (SCM_RIGHTS in msg): their state, if ours. */
 void fd_received(const struct msghdr *msg);
 /* real.c start-up: the state of the sockets this process inherited across exec(). */

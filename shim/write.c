@@ -104,8 +104,14 @@ static bool refused_as_message(int fd, size_t len)
  */
 static bool after_shutdown(int fd, int flags)
 {
-	if (!(fd_get(fd) & FD_SELF_SHUT) || !own_calls())
+	unsigned state = fd_get(fd);
+
+	if (__builtin_expect(!(state & (FD_SELF_SHUT | FD_PENDING)), 1) || !own_calls())
 		return false;
+	if (!(state & FD_SELF_SHUT)) {
+		fd_maybe_connected(fd);	/* the first write after a non-blocking connect */
+		return false;
+	}
 	if (!is_sctp(fd)) {
 		fd_forget(fd);
 		return false;

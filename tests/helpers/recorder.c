@@ -24,6 +24,24 @@
  * fails with EINVAL, as on a socket without an association.  Accepting on a
  * fake listener makes a fake socket.  close() forgets the fd.
  *
+ * sctp_connectx()'s requests are decoded as " addrs=A:P,B:P,..." (the
+ * addresses in the order offered): getsockopt SCTP_SOCKOPT_CONNECTX3, and
+ * setsockopt SCTP_SOCKOPT_CONNECTX and _CONNECTX_OLD.
+ *
+ * Two test hooks, neither of which writes a line:
+ *
+ *   RECORDER_RAISE=NAME[:N] raises SIGUSR1 inside the Nth call (default the
+ *   first) of NAME that reaches libc, once, just after libc answered and
+ *   before the caller sees the answer; NAME is one of read, readv, recv,
+ *   recvfrom, recvmsg, recvmmsg.  Only calls made while the variable names
+ *   NAME count, so a program may set it (setenv()) right before the call
+ *   under test.  The handler then runs inside the shim's wrapper.
+ *
+ *   RECORDER_HOSTS="NAME=IP,IP,...;NAME=IP,..." fakes getaddrinfo() for
+ *   those names: one SOCK_STREAM result per address of the family asked
+ *   for, in the order given, with the numeric service as port; any other
+ *   name goes to libc.  The results are freed by libc's freeaddrinfo().
+ *
  * Every call keeps errno as libc leaves it (logging does not touch it).
  */
 #define _GNU_SOURCE
@@ -32,12 +50,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netdb.h>
 #include <netinet/sctp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define MAXFD 256
@@ -154,12 +175,39 @@ int socket(int domain, int type, int protocol)
 	return fd;
 }
 
+/* Packed addresses (sctp_connectx()): " addrs=A:P,B:P,..." in order. */
+static void decode_packed(const unsigned char *addrs, size_t bytes, char *buf, size_t size)
+{
+	size_t used, off = 0;
+	char ip[INET6_ADDRSTRLEN];
+
+	used = (size_t)snprintf(buf, size, " addrs=");
+	while (addrs && off + sizeof(struct sockaddr) <= bytes && used < size) {
+		const struct sockaddr *sa = (const struct sockaddr *)(addrs + off);
+		const void *a = sa->sa_family == AF_INET
+			? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+			: (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		unsigned port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+
+		if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+			break;
+		inet_ntop(sa->sa_family, a, ip, sizeof(ip));
+		used += (size_t)snprintf(buf + used, size - used, "%s%s:%u", off ? "," : "", ip, port);
+		off += sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	}
+}
+
 /* The fields of the SCTP structures that the shim fills, in words. */
 static void decode(int level, int optname, const void *v, socklen_t len, char *buf, size_t size)
 {
 	buf[0] = '\0';
 	if (!v)
 		return;
+	if (level == IPPROTO_SCTP &&
+	    (optname == SCTP_SOCKOPT_CONNECTX || optname == SCTP_SOCKOPT_CONNECTX_OLD)) {
+		decode_packed(v, len, buf, size);
+		return;
+	}
 	if (level == IPPROTO_SCTP && optname == SCTP_PEER_ADDR_PARAMS &&
 	    len >= sizeof(struct sctp_paddrparams)) {
 		const struct sctp_paddrparams *p = v;
@@ -232,7 +280,7 @@ static void fake_store(int fd, int optname, const void *v, socklen_t len)
 
 int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
-	char d[128], r[64];
+	char d[512], r[64];
 	int ret, err;
 	NEXT(setsockopt);
 
@@ -255,24 +303,11 @@ int setsockopt(int fd, int level, int optname, const void *optval, socklen_t opt
 static void decode_connectx(const void *v, socklen_t len, char *buf, size_t size)
 {
 	const struct { sctp_assoc_t id; int bytes; const unsigned char *addrs; } *p = v;
-	size_t used = 0, off = 0;
-	char ip[INET6_ADDRSTRLEN];
 
 	buf[0] = '\0';
-	if (!v || len < sizeof(*p))
+	if (!v || len < sizeof(*p) || p->bytes < 0)
 		return;
-	used += (size_t)snprintf(buf, size, " addrs=");
-	while (off < (size_t)p->bytes && used < size) {
-		const struct sockaddr *sa = (const struct sockaddr *)(p->addrs + off);
-		const void *a = sa->sa_family == AF_INET
-			? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-			: (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
-		unsigned port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-
-		inet_ntop(sa->sa_family, a, ip, sizeof(ip));
-		used += (size_t)snprintf(buf + used, size - used, "%s%s:%u", off ? "," : "", ip, port);
-		off += sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	}
+	decode_packed(p->addrs, (size_t)p->bytes, buf, size);
 }
 
 int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
@@ -363,4 +398,163 @@ int close(int fd)
 	if (fakes && fd >= 0 && fd < MAXFD)
 		fakes[fd].on = 0;
 	return next_close(fd);
+}
+
+/* --- RECORDER_RAISE: a signal inside a read call that reached libc --- */
+
+static void maybe_raise(const char *name)
+{
+	static int count, done;
+	const char *v = getenv("RECORDER_RAISE");
+	size_t l = strlen(name);
+	int saved = errno, n;
+
+	if (!v || __atomic_load_n(&done, __ATOMIC_RELAXED) || strncmp(v, name, l) != 0 ||
+	    (v[l] != '\0' && v[l] != ':'))
+		return;
+	n = v[l] == ':' ? atoi(v + l + 1) : 1;
+	if (__atomic_add_fetch(&count, 1, __ATOMIC_RELAXED) < n ||
+	    __atomic_exchange_n(&done, 1, __ATOMIC_RELAXED))
+		return;
+	raise(SIGUSR1);
+	errno = saved;
+}
+
+ssize_t read(int fd, void *buf, size_t len)
+{
+	NEXT(read);
+	ssize_t r = next_read(fd, buf, len);
+
+	maybe_raise("read");
+	return r;
+}
+
+ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	NEXT(readv);
+	ssize_t r = next_readv(fd, iov, iovcnt);
+
+	maybe_raise("readv");
+	return r;
+}
+
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	NEXT(recv);
+	ssize_t r = next_recv(fd, buf, len, flags);
+
+	maybe_raise("recv");
+	return r;
+}
+
+ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+		 socklen_t *fromlen)
+{
+	NEXT(recvfrom);
+	ssize_t r = next_recvfrom(fd, buf, len, flags, from, fromlen);
+
+	maybe_raise("recvfrom");
+	return r;
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	NEXT(recvmsg);
+	ssize_t r = next_recvmsg(fd, msg, flags);
+
+	maybe_raise("recvmsg");
+	return r;
+}
+
+int recvmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags, struct timespec *timeout)
+{
+	NEXT(recvmmsg);
+	int r = next_recvmmsg(fd, vec, vlen, flags, timeout);
+
+	maybe_raise("recvmmsg");
+	return r;
+}
+
+/* --- RECORDER_HOSTS: getaddrinfo() of test names --- */
+
+/* The addresses listed for node in RECORDER_HOSTS ("a=IP,IP;b=IP"), or NULL. */
+static const char *fake_host(const char *node, size_t *len)
+{
+	const char *v = getenv("RECORDER_HOSTS"), *p;
+	size_t l = strlen(node);
+
+	for (p = v; p && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {
+		if (strncmp(p, node, l) == 0 && p[l] == '=') {
+			const char *end = strchr(p + l + 1, ';');
+
+			*len = end ? (size_t)(end - (p + l + 1)) : strlen(p + l + 1);
+			return p + l + 1;
+		}
+	}
+	return NULL;
+}
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res)
+{
+	NEXT(getaddrinfo);
+	const char *list;
+	size_t len = 0;
+	int family = hints ? hints->ai_family : AF_UNSPEC;
+	int socktype = hints && hints->ai_socktype ? hints->ai_socktype : SOCK_STREAM;
+	long port = 0;
+	struct addrinfo *head = NULL, **tail = &head;
+
+	if (!node || !res || !(list = fake_host(node, &len)))
+		return next_getaddrinfo(node, service, hints, res);
+	if (service) {
+		char *end;
+
+		port = strtol(service, &end, 10);
+		if (*end || port < 0 || port > 65535)
+			return EAI_SERVICE;
+	}
+	while (len > 0) {
+		const char *comma = memchr(list, ',', len);
+		size_t n = comma ? (size_t)(comma - list) : len;
+		char ip[INET6_ADDRSTRLEN] = "";
+		struct addrinfo *ai;
+		struct sockaddr_in6 *s6;
+		struct sockaddr_in *s4;
+
+		if (n < sizeof(ip))
+			memcpy(ip, list, n);
+		list += comma ? n + 1 : n;
+		len -= comma ? n + 1 : n;
+		ai = calloc(1, sizeof(*ai) + sizeof(struct sockaddr_in6));
+		if (!ai)
+			break;
+		s6 = (struct sockaddr_in6 *)(ai + 1);
+		s4 = (struct sockaddr_in *)(ai + 1);
+		if ((family == AF_UNSPEC || family == AF_INET6) &&
+		    inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons((uint16_t)port);
+			ai->ai_family = AF_INET6;
+			ai->ai_addrlen = sizeof(*s6);
+		} else if ((family == AF_UNSPEC || family == AF_INET) &&
+			   inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons((uint16_t)port);
+			ai->ai_family = AF_INET;
+			ai->ai_addrlen = sizeof(*s4);
+		} else {
+			free(ai);
+			continue;
+		}
+		ai->ai_socktype = socktype;
+		ai->ai_protocol = socktype == SOCK_STREAM ? IPPROTO_TCP : 0;
+		ai->ai_addr = (struct sockaddr *)(ai + 1);
+		*tail = ai;
+		tail = &ai->ai_next;
+	}
+	if (!head)
+		return EAI_NONAME;
+	*res = head;
+	return 0;
 }
