@@ -143,10 +143,33 @@ static int do_unit(int argc, char **argv, bool is_enable)
 	return st;
 }
 
-/* Run PROGRAM ARGS with the settings and the library; returns only on failure. */
+/* The program that name runs, as sh's "command -v" finds it (malloc'd), or
+ * exit EX_NOTFOUND; EX_NOEXEC if that is no executable file. */
+static char *find_program(const char *name)
+{
+	struct stat st;
+	char *prog;
+
+	if (!strchr(name, '/'))
+		prog = path_search(name);
+	else
+		prog = stat(name, &st) == 0 ? xstrdup(name) : NULL;
+	if (!prog) {
+		say("%s: command not found", name);
+		exit(EX_NOTFOUND);
+	}
+	if (access(prog, X_OK) != 0 || stat(prog, &st) != 0 || S_ISDIR(st.st_mode)) {
+		say("%s: not an executable file", prog);
+		exit(EX_NOEXEC);
+	}
+	return prog;
+}
+
+/* Run PROGRAM ARGS (argv[i]...) with the settings and the library; returns only on failure. */
 static int run(int argc, char **argv, int i)
 {
 	struct settings s = {0};
+	const char *fallback;
 	char *prog;
 	int st;
 
@@ -162,40 +185,15 @@ static int run(int argc, char **argv, int i)
 		return st;
 	/* The program first, whatever the kernel: a name that runs nothing is
 	 * 127 or 126, as env(1) and sh say, not advice about SCTP. */
-	if (strchr(argv[i], '/')) {
-		struct stat sb;
-
-		if (stat(argv[i], &sb) != 0) {
-			say("%s: command not found", argv[i]);
-			return EX_NOTFOUND;
-		}
-		prog = xstrdup(argv[i]);
-	} else if (!(prog = path_search(argv[i]))) {
-		say("%s: command not found", argv[i]);
-		return EX_NOTFOUND;
-	}
-	{
-		struct stat sb;
-
-		if (access(prog, X_OK) != 0 || stat(prog, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-			say("%s: not an executable file", prog);
-			free(prog);
-			return EX_NOEXEC;
-		}
-	}
+	prog = find_program(argv[i]);
 	/* With --fallback, no SCTP is not an error: the library says it once, when it happens. */
-	{
-		const char *fb = getenv("SCTPIZE_FALLBACK");
-
-		if (!(fb && strcmp(fb, "1") == 0) && (st = probe()) != 0) {
-			free(prog);
-			return st;
-		}
-	}
+	fallback = getenv("SCTPIZE_FALLBACK");
+	if (!(fallback && strcmp(fallback, "1") == 0) && (st = probe()) != 0)
+		return st;
 	inspect(prog);
 	set_preload();
-	/* argv[i] as typed: the library matches "prog" rules against it.
-	 * execv() and, for a script without #!, sh, as the shell would. */
+	/* argv[i] as typed: the library matches "prog" rules against it.  A
+	 * script without "#!" is run by sh, as a shell would. */
 	execv(prog, argv + i);
 	if (errno == ENOEXEC) {
 		char **sh = xrealloc(NULL, (size_t)(argc - i + 2) * sizeof(*sh));
@@ -207,7 +205,6 @@ static int run(int argc, char **argv, int i)
 	}
 	st = errno == ENOENT ? EX_NOTFOUND : EX_NOEXEC;
 	say("%s: %s", argv[i], strerror(errno));
-	free(prog);
 	return st;
 }
 
