@@ -231,7 +231,7 @@ int sctpize(int argc, char **argv)
 	}
 	if (strcmp(w, "status") == 0 || strcmp(w, "verify") == 0) {
 		if (argc != 2)
-			die("usage: sctpize %s PID", w);
+			die("usage: sctpize %s", synopsis(w));
 		return status(argv[1]);
 	}
 	if (strcmp(w, "explain") == 0)

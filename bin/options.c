@@ -271,6 +271,8 @@ static void print_opts(FILE *f, int want_flags)
 						o->shortname ? ", " : "  ", one);
 		else
 			used += (size_t)snprintf(left + used, sizeof(left) - used, ", %s", one);
+		if (used >= sizeof(left))
+			used = sizeof(left) - 1;	/* (cut: the table's names are short) */
 		if (!o->help)
 			continue;
 		help_entry(f, left, o->help);
