@@ -1,6 +1,7 @@
 # sctpize - run unmodified TCP programs over SCTP.
 #
-#   make                 build/libsctpize.so, build/sctpize-helper, build/sctpize
+#   make                 build/libsctpize.so, build/sctpize-helper, build/sctpize,
+#                        build/sctpize.bash-completion
 #   make check           the test suite (tests/run: host kernel or User-Mode Linux)
 #   make check-sanitized the same suite against the ASan/UBSan builds of the library
 #   make demo            the seeds' scenario: xinetd and telnet over SCTP
@@ -26,7 +27,7 @@ B = build
 SHIM_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(wildcard shim/*.c))
 TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,$(filter-out tests/helpers/recorder.c,$(wildcard tests/helpers/*.c)))
 
-all: $(B)/libsctpize.so $(B)/sctpize-helper $(B)/sctpize
+all: $(B)/libsctpize.so $(B)/sctpize-helper $(B)/sctpize $(B)/sctpize.bash-completion
 
 $(B)/shim/%.o: shim/%.c shim/sctpize.h
 	@mkdir -p $(@D)
@@ -36,17 +37,26 @@ $(B)/libsctpize.so: $(SHIM_OBJS) shim/libsctpize.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=shim/libsctpize.map \
 		-o $@ $(SHIM_OBJS) $(SHIM_LDLIBS)
 
-# The helper shares the library's parser, so the wrapper refuses what the library would.
-HELPER_SRCS = bin/sctpize-helper.c bin/status.c bin/explain.c shim/config.c shim/rules.c
-$(B)/sctpize-helper: $(HELPER_SRCS) bin/helper.h shim/sctpize.h
+# The helper is sctpize(1) but for its shell mode (bin/helper.h lists its
+# parts); it shares the library's parser, so the wrapper refuses what the
+# library would.
+HELPER_SRCS = $(wildcard bin/*.c) shim/config.c shim/rules.c
+$(B)/sctpize-helper: $(HELPER_SRCS) bin/helper.h shim/sctpize.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(HELPER_SRCS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DVERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $(HELPER_SRCS)
 
 # The in-tree wrapper points at build/; "make install" writes one that points at LIBDIR.
 $(B)/sctpize: bin/sctpize.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@LIBDIR@|$(abspath $(B))|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	sed -e 's|@LIBDIR@|$(abspath $(B))|g' $< > $@
 	chmod 755 $@
+
+# The bash completion: its logic, with the option table's lists that the
+# helper prints in place of its "# @OPTION_TABLE@" line.
+$(B)/sctpize.bash-completion: bin/sctpize.bash-completion $(B)/sctpize-helper
+	$(B)/sctpize-helper completion > $@.table
+	sed -e '/^# @OPTION_TABLE@$$/{r $@.table' -e 'd;}' $< > $@
+	rm -f $@.table
 
 $(B)/tests/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 	@mkdir -p $(@D)
@@ -76,7 +86,7 @@ $(B)/ubsan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.ma
 SAN_DIRS = $(B)/asan $(B)/ubsan
 $(addsuffix /sctpize,$(SAN_DIRS)): bin/sctpize.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@LIBDIR@|$(abspath $(@D))|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	sed -e 's|@LIBDIR@|$(abspath $(@D))|g' $< > $@
 	chmod 755 $@
 $(addsuffix /sctpize-helper,$(SAN_DIRS)): $(B)/sctpize-helper
 	@mkdir -p $(@D)
@@ -124,7 +134,7 @@ install: all
 		$(DESTDIR)$(COMPLETIONDIR)
 	install -m 644 $(B)/libsctpize.so $(DESTDIR)$(LIBDIR)/libsctpize.so
 	install -m 755 $(B)/sctpize-helper $(DESTDIR)$(LIBDIR)/sctpize-helper
-	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' bin/sctpize.in \
+	sed -e 's|@LIBDIR@|$(LIBDIR)|g' bin/sctpize.in \
 		> $(DESTDIR)$(BINDIR)/sctpize
 	chmod 755 $(DESTDIR)$(BINDIR)/sctpize
 	sed $(MAN_PATHS) man/sctpize.1 > $(DESTDIR)$(MANDIR)/man1/sctpize.1
@@ -132,7 +142,7 @@ install: all
 	sed $(MAN_PATHS) man/libsctpize.7 > $(DESTDIR)$(MANDIR)/man7/libsctpize.7
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/sctpize.1 $(DESTDIR)$(MANDIR)/man5/sctpize.conf.5 \
 		$(DESTDIR)$(MANDIR)/man7/libsctpize.7
-	install -m 644 bin/sctpize.bash-completion $(DESTDIR)$(COMPLETIONDIR)/sctpize
+	install -m 644 $(B)/sctpize.bash-completion $(DESTDIR)$(COMPLETIONDIR)/sctpize
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sctpize $(DESTDIR)$(LIBDIR)/libsctpize.so \

@@ -6,7 +6,7 @@
 #                            decision (shim/rules.c)
 #   build/fuzz/fuzz_assocs   the /proc/net/sctp/assocs reader (shim/tcpinfo.c)
 #   build/fuzz/fuzz_status   the /proc tables and environ of "sctpize status" (bin/status.c)
-#   build/fuzz/fuzz_elf      the ELF inspection of "sctpize-helper inspect" (bin/sctpize-helper.c)
+#   build/fuzz/fuzz_elf      the ELF inspection of a program sctpize runs (bin/inspect.c)
 #
 # libFuzzer with AddressSanitizer and UBSan (clang; FUZZ_CC=clang-14 or any
 # clang with libFuzzer).  Seeds: tests/fuzz/corpus/TARGET/.
@@ -61,10 +61,9 @@ $(B)/fuzz/fuzz_status: tests/fuzz/fuzz_status.c bin/status.c bin/helper.h shim/c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_status.c shim/config.c shim/rules.c
 
-$(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c bin/sctpize-helper.c bin/explain.c bin/helper.h shim/config.c shim/rules.c \
-		shim/sctpize.h
+$(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c bin/inspect.c bin/util.c bin/helper.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elf.c bin/explain.c shim/config.c shim/rules.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elf.c bin/util.c
 
 fuzz-targets: $(FUZZ_BINS)
 

@@ -1,10 +1,10 @@
 /*
  * fuzz_elf - libFuzzer target of the executable inspection of
- * bin/sctpize-helper.c ("sctpize-helper inspect FILE": is_static_elf() reads
- * the ELF header and program headers to find PT_INTERP; preload_obstacle()).
+ * bin/inspect.c (what sctpize checks of a program before it runs it:
+ * is_static_elf() reads the ELF header and program headers to find
+ * PT_INTERP; preload_obstacle()).
  *
- * sctpize-helper.c is included with its main() renamed and its pread()
- * served from the input; the input is also the content of the file, held in
+ * inspect.c is included with its pread() served from the input; the input is also the content of the file, held in
  * a memfd and named /proc/self/fd/N, for open(), stat() and getxattr().  Checked
  * besides memory safety and undefined behaviour: the answer is the one a
  * reading of the bytes gives (a 64-bit ELF executable or shared object whose
@@ -35,21 +35,13 @@ static ssize_t fuzz_pread(int fd, void *buf, size_t n, off_t off)
 	return (ssize_t)n;
 }
 
-#define main helper_main
 #define pread fuzz_pread
-#include "../../bin/sctpize-helper.c"
+#include "../../bin/inspect.c"
 #undef pread
-#undef main
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
-
-/* status.c's, which sctpize-helper's main() would call. */
-int status(const char *arg)
-{
-	(void)arg;
-	return 1;
-}
 
 static int memfd = -1;
 static char path[64];

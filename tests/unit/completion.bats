@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# bin/sctpize.bash-completion, sourced into a plain bash (no bash-completion
+# build/sctpize.bash-completion (bin/sctpize.bash-completion with the option
+# table of sctpize-helper put in by make), sourced into a plain bash (no bash-completion
 # package): the completion function is called with COMP_WORDS/COMP_CWORD set.
 
 load ../helpers/common
@@ -14,11 +15,11 @@ complete_words() {
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
 		_sctpize
 		printf "%s\n" "${COMPREPLY[@]}" | sort -u | sed "/^$/d"' \
-		bash "$TOP/bin/sctpize.bash-completion" "$@"
+		bash "$B/sctpize.bash-completion" "$@"
 }
 
 @test "the file registers _sctpize for sctpize, standalone" {
-	run bash --norc --noprofile -c "source '$TOP/bin/sctpize.bash-completion' && complete -p sctpize"
+	run bash --norc --noprofile -c "source '$B/sctpize.bash-completion' && complete -p sctpize"
 	assert_success
 	assert_output "complete -F _sctpize sctpize"
 }
