@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../shim/sctpize.h"
+#include "../shim/core/core.h"
 #include "helper.h"
 
 static const char *why_default(const struct config *c)

@@ -38,7 +38,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "../shim/sctpize.h"
+#include "../shim/core/core.h"
 #include "helper.h"
 
 static int validate(void)
