@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -111,9 +112,16 @@ void log_line(int level, const char *fmt, ...)
 		bool shared = log_dir_shared(cfg.log);
 		struct stat st;
 
-		fd = open(cfg.log, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-				   O_NONBLOCK | (shared ? 0 : O_CREAT), 0600);
-		if (fd >= 0 && shared && (fstat(fd, &st) != 0 || !log_file_ours(&st))) {
+		/*
+		 * The file's whole life in system calls of the real kind (as stats.c's):
+		 * a tool that follows descriptors (ThreadSanitizer) must see all of it or
+		 * none, or it takes the number's next owner for a race with us.
+		 */
+		fd = (int)real.syscall(SYS_openat, AT_FDCWD, cfg.log, O_WRONLY | O_APPEND |
+				       O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+				       (shared ? 0 : O_CREAT), 0600);
+		if (fd >= 0 && shared &&
+		    (real.syscall(SYS_fstat, fd, &st) != 0 || !log_file_ours(&st))) {
 			real.close(fd);
 			fd = -1;
 		}
