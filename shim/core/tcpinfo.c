@@ -1,5 +1,5 @@
 /*
- * tcpinfo.c - getsockopt(IPPROTO_TCP, TCP_INFO) on an SCTP socket.
+ * tcpinfo.c - TCP_INFO computed from SCTP_STATUS, for getsockopt(IPPROTO_TCP, TCP_INFO).
  *
  * Monitoring code, ss-like tools and servers that log connection quality
  * read TCP_INFO.  SCTP keeps the same figures per association and per path;
