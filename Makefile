@@ -24,26 +24,45 @@ SHIM_CFLAGS = -fPIC -fvisibility=hidden
 SHIM_LDLIBS = -lsctp -ldl -lpthread
 
 B = build
-SHIM_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(wildcard shim/*.c))
+# The decision core (shim/core: one header) and the preload backend (shim/preload,
+# its migration wing in shim/preload/migrate).
+CORE_SRCS = $(wildcard shim/core/*.c)
+CORE_HDRS = shim/core/core.h
+PRELOAD_SRCS = $(wildcard shim/preload/*.c shim/preload/migrate/*.c)
+PRELOAD_HDRS = shim/preload/preload.h shim/preload/migrate/migrate.h $(CORE_HDRS)
+SHIM_SRCS = $(CORE_SRCS) $(PRELOAD_SRCS)
+SHIM_HDRS = $(PRELOAD_HDRS)
+CORE_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(CORE_SRCS))
+PRELOAD_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(PRELOAD_SRCS))
+CORE_LIB = $(B)/libsctpize-core.a
 TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,$(filter-out tests/helpers/recorder.c,$(wildcard tests/helpers/*.c)))
 
 all: $(B)/libsctpize.so $(B)/sctpize-helper $(B)/sctpize $(B)/sctpize.bash-completion
 
-$(B)/shim/%.o: shim/%.c shim/sctpize.h
+$(B)/shim/core/%.o: shim/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) -c -o $@ $<
 
-$(B)/libsctpize.so: $(SHIM_OBJS) shim/libsctpize.map
+$(B)/shim/preload/%.o: shim/preload/%.c $(PRELOAD_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) -c -o $@ $<
+
+# The core, built once (-fPIC), linked into the library, the helper and the unit tests.
+$(CORE_LIB): $(CORE_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(CORE_OBJS)
+
+$(B)/libsctpize.so: $(PRELOAD_OBJS) $(CORE_LIB) shim/libsctpize.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=shim/libsctpize.map \
-		-o $@ $(SHIM_OBJS) $(SHIM_LDLIBS)
+		-o $@ $(PRELOAD_OBJS) $(CORE_LIB) $(SHIM_LDLIBS)
 
 # The helper is sctpize(1) but for its shell mode (bin/helper.h lists its
-# parts); it shares the library's parser, so the wrapper refuses what the
-# library would.
-HELPER_SRCS = $(wildcard bin/*.c) shim/config.c shim/rules.c
-$(B)/sctpize-helper: $(HELPER_SRCS) bin/helper.h shim/sctpize.h Makefile
+# parts); it links the core's parser, so the wrapper refuses what the library
+# would.
+HELPER_SRCS = $(wildcard bin/*.c)
+$(B)/sctpize-helper: $(HELPER_SRCS) bin/helper.h $(CORE_HDRS) $(CORE_LIB) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DVERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $(HELPER_SRCS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DVERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $(HELPER_SRCS) $(CORE_LIB)
 
 # The in-tree wrapper points at build/; "make install" writes one that points at LIBDIR.
 $(B)/sctpize: bin/sctpize.in Makefile
@@ -62,6 +81,11 @@ $(B)/tests/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lsctp -lpthread
 
+# The core's unit test program links the core alone: no SCTP, no interception.
+$(B)/tests/unit_core: tests/helpers/unit_core.c $(CORE_LIB) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LIB)
+
 $(B)/tests/recorder.so: tests/helpers/recorder.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
@@ -69,17 +93,17 @@ $(B)/tests/recorder.so: tests/helpers/recorder.c
 # The library again with AddressSanitizer and UBSan, for tests/unit/sanitize.bats.
 # (ASan cannot run inside User-Mode Linux: its shadow memory does not fit.)
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-$(B)/asan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.map
+$(B)/asan/libsctpize.so: $(SHIM_SRCS) $(SHIM_HDRS) shim/libsctpize.map
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) $(SAN) $(LDFLAGS) -shared \
-		-Wl,--version-script=shim/libsctpize.map -o $@ $(wildcard shim/*.c) $(SHIM_LDLIBS)
+		-Wl,--version-script=shim/libsctpize.map -o $@ $(SHIM_SRCS) $(SHIM_LDLIBS)
 
 # ...and with UBSan alone, which runs in User-Mode Linux too (ASan does not fit there).
 UBSAN = -fsanitize=undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-$(B)/ubsan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.map
+$(B)/ubsan/libsctpize.so: $(SHIM_SRCS) $(SHIM_HDRS) shim/libsctpize.map
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) $(UBSAN) $(LDFLAGS) -shared \
-		-Wl,--version-script=shim/libsctpize.map -o $@ $(wildcard shim/*.c) $(SHIM_LDLIBS)
+		-Wl,--version-script=shim/libsctpize.map -o $@ $(SHIM_SRCS) $(SHIM_LDLIBS)
 
 # Each sanitized library with a wrapper of its own: the whole suite runs against
 # one with "make check-sanitized" (tests/run --sanitized, TEST_BUILD).

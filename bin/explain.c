@@ -2,7 +2,7 @@
  * explain.c - sctpize explain: which rule fires, before a program runs.
  *
  * The rules are read exactly as the library reads them (config_parse() of
- * shim/config.c and shim/rules.c, from this environment), listed in the order
+ * shim/core/config.c and shim/core/rules.c, from this environment), listed in the order
  * they are tried with where each came from, and, for a role, an address and
  * a port, the rule that fires and its action.  An operator checks a config
  * this way before restarting a service.
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../shim/sctpize.h"
+#include "../shim/core/core.h"
 #include "helper.h"
 
 static const char *why_default(const struct config *c)

@@ -7,7 +7,7 @@
  * lists (print_completion, which "make" puts into the installed completion)
  * all read this table; a new option is one new row here, plus its sentence
  * in sctpize(1) and README.md (tests/unit/options.bats compares the four).
- * The library's own parser (shim/config.c) still decides whether a value is
+ * The library's own parser (shim/core/config.c) still decides whether a value is
  * good: options only set variables, which validate() then checks.
  */
 #define _GNU_SOURCE

@@ -31,7 +31,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "../shim/sctpize.h"
+#include "../shim/core/core.h"
 #include "helper.h"
 
 int validate(char **env)

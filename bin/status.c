@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../shim/sctpize.h"
+#include "../shim/core/core.h"
 #include "helper.h"
 
 /*

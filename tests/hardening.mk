@@ -16,10 +16,10 @@
 # in User-Mode Linux they must not write to the host's tree.
 
 TSAN = -fsanitize=thread -fno-omit-frame-pointer
-$(B)/tsan/libsctpize.so: $(wildcard shim/*.c) shim/sctpize.h shim/libsctpize.map
+$(B)/tsan/libsctpize.so: $(SHIM_SRCS) $(SHIM_HDRS) shim/libsctpize.map
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIM_CFLAGS) $(TSAN) $(LDFLAGS) -shared \
-		-Wl,--version-script=shim/libsctpize.map -o $@ $(wildcard shim/*.c) $(SHIM_LDLIBS)
+		-Wl,--version-script=shim/libsctpize.map -o $@ $(SHIM_SRCS) $(SHIM_LDLIBS)
 
 $(B)/tests/hard_ctor.so: tests/helpers/hard_ctor.c
 	@mkdir -p $(@D)

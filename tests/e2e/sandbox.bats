@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # A program that sandboxes itself (seccomp), as OpenSSH's privilege-separated
-# child does, is never made to call what it did not call (shim/process.c):
+# child does, is never made to call what it did not call (shim/preload/process.c):
 # tests/helpers/e2e_sandbox.c sets up SCTP sockets, installs a filter that
 # allows exactly the system calls of one socket call (any other kills it with
 # SIGSYS), then makes that call.  Every call the library wraps, with the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # setsockopt()/getsockopt() at level IPPROTO_TCP on live SCTP associations:
-# every row of the option table in shim/sockopt.c, checked against what the
+# every row of the option table in shim/core/tcpopt.c, checked against what the
 # kernel's SCTP stack really holds (read at level IPPROTO_SCTP), plus
 # TCP_INFO, options at other levels, and TCP sockets the shim never made.
 #

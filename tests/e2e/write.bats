@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Writes that SCTP refuses as one message (larger than the send buffer, or
-# empty), and MSG_WAITALL reads, through shim/write.c: the program sees
+# empty), and MSG_WAITALL reads, through shim/preload/write.c: the program sees
 # TCP's behaviour and every byte arrives.  Programs: socat, and Python's
 # socket module (tests/helpers/e2e_stream.py), both unmodified TCP code.
 

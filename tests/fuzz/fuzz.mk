@@ -1,10 +1,10 @@
 # tests/fuzz/fuzz.mk - fuzz targets of the parsers (included by the Makefile).
 #
-#   build/fuzz/fuzz_config   config_parse(): an SCTPIZE_* environment (shim/config.c)
-#   build/fuzz/fuzz_ip       parse_ip() and the address lists (shim/config.c)
+#   build/fuzz/fuzz_config   config_parse(): an SCTPIZE_* environment (shim/core/config.c)
+#   build/fuzz/fuzz_ip       parse_ip() and the address lists (shim/core/config.c)
 #   build/fuzz/fuzz_rules    the migration rules: SCTPIZE_RULES, the config file, the
-#                            decision (shim/rules.c)
-#   build/fuzz/fuzz_assocs   the /proc/net/sctp/assocs reader (shim/tcpinfo.c)
+#                            decision (shim/core/rules.c)
+#   build/fuzz/fuzz_assocs   the /proc/net/sctp/assocs reader (shim/core/tcpinfo.c)
 #   build/fuzz/fuzz_status   the /proc tables and environ of "sctpize status" (bin/status.c)
 #   build/fuzz/fuzz_elf      the ELF inspection of a program sctpize runs (bin/inspect.c)
 #
@@ -40,26 +40,29 @@ FUZZ_MAX_LEN ?= 8192
 FUZZ_FLAGS ?=
 
 # -fno-inline: init_schedule() stays a function of its own, out of the coverage.
-$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c shim/config.c shim/rules.c shim/sctpize.h tests/fuzz/ignore.txt
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-inline -o $@ tests/fuzz/fuzz_config.c shim/config.c shim/rules.c
+# The core's parsers: its settings and rules, with the address helpers and file reading.
+FUZZ_CORE = shim/core/config.c shim/core/rules.c shim/core/addr.c shim/core/file.c
 
-$(B)/fuzz/fuzz_ip: tests/fuzz/fuzz_ip.c shim/config.c shim/rules.c shim/sctpize.h
+$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CORE) $(CORE_HDRS) tests/fuzz/ignore.txt
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_ip.c shim/rules.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-inline -o $@ tests/fuzz/fuzz_config.c $(FUZZ_CORE)
 
-$(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c shim/config.c shim/rules.c shim/sctpize.h
+$(B)/fuzz/fuzz_ip: tests/fuzz/fuzz_ip.c $(FUZZ_CORE) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rules.c shim/config.c shim/rules.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_ip.c shim/core/rules.c shim/core/addr.c \
+		shim/core/file.c
 
-$(B)/fuzz/fuzz_assocs: tests/fuzz/fuzz_assocs.c shim/tcpinfo.c shim/sctpize.h
+$(B)/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c $(FUZZ_CORE) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rules.c $(FUZZ_CORE)
+
+$(B)/fuzz/fuzz_assocs: tests/fuzz/fuzz_assocs.c shim/core/tcpinfo.c $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_assocs.c
 
-$(B)/fuzz/fuzz_status: tests/fuzz/fuzz_status.c bin/status.c bin/helper.h shim/config.c shim/rules.c \
-		shim/sctpize.h
+$(B)/fuzz/fuzz_status: tests/fuzz/fuzz_status.c bin/status.c bin/helper.h $(FUZZ_CORE) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_status.c shim/config.c shim/rules.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_status.c $(FUZZ_CORE)
 
 $(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c bin/inspect.c bin/util.c bin/helper.h
 	@mkdir -p $(@D)

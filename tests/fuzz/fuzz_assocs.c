@@ -1,9 +1,10 @@
 /*
  * fuzz_assocs - libFuzzer target of the /proc/net/sctp/assocs reader of
- * shim/tcpinfo.c (hbint_jiffies: the HBINT column of this socket's row, read
- * line by line through a fixed 4 KiB buffer).
+ * shim/core/tcpinfo.c (hbint_jiffies: the HBINT column of this socket's row,
+ * read line by line through a fixed 4 KiB buffer).
  *
- * tcpinfo.c is included with open(), read(), fstat() and close() replaced,
+ * tcpinfo.c is included with core_open(), core_read(), fstat() and
+ * core_close() replaced,
  * so that the "file" is the fuzz input, served in reads of a size the input
  * chooses, and the socket's inode is the input's too.  Input layout:
  *   bytes 0-3   the socket's inode (little-endian)
@@ -32,7 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../shim/sctpize.h"
+#include "../../shim/core/core.h"
 
 #define FAKE_FD 4242
 
@@ -88,18 +89,15 @@ static int fuzz_close(int fd)
 	return 0;
 }
 
-#define open fuzz_open
-#define read fuzz_read
+#define core_open fuzz_open
+#define core_read fuzz_read
 #define fstat fuzz_fstat
-#define close fuzz_close
-#include "../../shim/tcpinfo.c"
-#undef open
-#undef read
+#define core_close fuzz_close
+#include "../../shim/core/tcpinfo.c"
+#undef core_open
+#undef core_read
 #undef fstat
-#undef close
-
-struct real_calls real;
-struct config cfg;
+#undef core_close
 
 /* The reference reading of the file: see the comment at the top. */
 static unsigned long reference(const char *text, size_t size, unsigned long want, bool *clear)

@@ -1,5 +1,5 @@
 /*
- * fuzz_config - libFuzzer target of config_parse() (shim/config.c): the
+ * fuzz_config - libFuzzer target of config_parse() (shim/core/config.c): the
  * SCTPIZE_* environment, as the library and sctpize-helper validate read it.
  *
  * The input is an environment: entries separated by NUL bytes (a value may
@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../shim/sctpize.h"
+#include "../../shim/core/core.h"
 
 #define MAX_ENTRIES 64
 #define MAX_INPUT 65536		/* longer inputs are refused (-max_len is 8192) */

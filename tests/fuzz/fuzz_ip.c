@@ -1,7 +1,7 @@
 /*
  * fuzz_ip - libFuzzer target of parse_ip() and the address helpers of
- * shim/config.c (same_ip, get_port, set_port, and the static is_unicast and
- * parse_addrs, reached by including config.c).
+ * shim/core/addr.c (same_ip, get_port, set_port, is_unicast), and of the
+ * static parse_addrs of shim/core/config.c, reached by including it.
  *
  * The input, up to its first NUL byte, is one textual address; the whole
  * input is also given to parse_addrs() as a comma-separated list.  Checked:
@@ -12,7 +12,9 @@
  *   - parse_addrs() keeps at most MAX_ADDRS addresses, each unicast, and a
  *     refusal names the setting.
  */
-#include "../../shim/config.c"
+#include "../../shim/core/config.c"
+
+#include <arpa/inet.h>
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * fuzz_rules - libFuzzer target of the migration rules (shim/rules.c):
+ * fuzz_rules - libFuzzer target of the migration rules (shim/core/rules.c):
  * SCTPIZE_RULES, the config file, and the decision made with them.
  *
  * The input is split at the first NUL byte: the part before it is the value
@@ -20,7 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../shim/sctpize.h"
+#include "../../shim/core/core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

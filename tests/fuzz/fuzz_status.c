@@ -31,7 +31,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../../shim/sctpize.h"
+#include "../../shim/core/core.h"
 #include "../../bin/helper.h"
 
 enum { ENVIRON, EPS, ASSOCS, REMADDR, TCP, TCP6, PARTS };

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Bad input (the "hardening" issue): a table of every SCTPIZE_* variable the
-# library knows (shim/config.c parse_one()), every option of the wrapper
+# library knows (shim/core/config.c parse_one()), every option of the wrapper
 # (bin/sctpize.in) and the lines of the configuration file (sctpize.conf(5),
-# shim/rules.c), with malformed, out-of-range, empty, huge (100 kB) and
+# shim/core/rules.c), with malformed, out-of-range, empty, huge (100 kB) and
 # hostile values: shell metacharacters, newlines and escape sequences,
 # %n format strings, ../ paths, bytes that are not UTF-8.
 #
@@ -46,7 +46,7 @@ setup() {
 
 # --- the settings ---
 
-# Every variable, with its kind (shim/config.c parse_one()).
+# Every variable, with its kind (shim/core/config.c parse_one()).
 SETTINGS="VERBOSE:verbose LOG:log NODELAY:bool BIND_ALL:bool BIND_LOOPBACK:bool
 	PEER_RESOLVED:bool HALF_CLOSE:bool FALLBACK:bool BIND_ADDRS:addrs PEER_ADDRS:addrs
 	BIND_IFACES:ifaces FAILOVER:failover HB_INTERVAL:ms RTO_MIN:ms RTO_MAX:ms

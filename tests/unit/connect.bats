@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Decisions of connect() and getaddrinfo() (shim/connect.c, shim/resolve.c)
-# and of the SCTP tuning (shim/tune.c), seen from libc with the recorder,
+# Decisions of connect() and getaddrinfo() (shim/preload/connect.c, shim/preload/resolve.c)
+# and of the SCTP tuning (shim/core/defaults.c, shim/preload/tune.c), seen from libc with the recorder,
 # SCTP faked.  The real behaviour across two links is tests/e2e/failover.bats.
 
 load ../helpers/common

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The TCP-like defaults every converted socket gets (shim/tune.c, fdstate.c):
+# The TCP-like defaults every converted socket gets (shim/core/defaults.c, shim/preload/tune.c, fdstate.c):
 # buffers, delayed SACK, the connect timeout as an INIT schedule, and the
 # half-close announcement (SCTPIZE_HALF_CLOSE=1 only); each off with 0, and
 # what reaches libc for them.

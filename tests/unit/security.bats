@@ -369,9 +369,9 @@ for fam, a in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
 	[ "$needed" = "libc.so.6 libsctp.so.1 " ] ||
 		[[ $(uname -m) != x86_64 ]] || fail "dependencies: $needed"
 	# dlsym() only with RTLD_NEXT, and no raw execve/execveat system call.
-	run grep -n 'dlsym(' "$TOP"/shim/*.c
+	run grep -rn --include='*.c' 'dlsym(' "$TOP"/shim
 	assert_success
 	! grep -v 'RTLD_NEXT' <<<"$output" || fail "dlsym without RTLD_NEXT"
-	! grep -nE 'SYS_(execve|execveat|fork|vfork|clone)|dlopen' "$TOP"/shim/*.c ||
+	! grep -rnE --include='*.c' 'SYS_(execve|execveat|fork|vfork|clone)|dlopen' "$TOP"/shim ||
 		fail "a raw exec/fork/dlopen in shim/"
 }

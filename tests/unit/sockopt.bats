@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # setsockopt()/getsockopt() at level IPPROTO_TCP on SCTP sockets: every row
-# of the table in shim/sockopt.c, judged by what reaches libc (the recorder's
+# of the table in shim/core/tcpopt.c, judged by what reaches libc (the recorder's
 # log, SCTP faked) and by what the program gets back.  TCP sockets and other
 # levels must reach libc unchanged.
 

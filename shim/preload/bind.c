@@ -10,7 +10,9 @@
  * addresses that the interfaces of SCTPIZE_BIND_IFACES have at that moment.
  *
  * A loopback bind is never widened unless SCTPIZE_BIND_LOOPBACK=1: widening
- * must not expose a service that its operator kept local.
+ * must not expose a service that its operator kept local.  The migration
+ * wing binds the SCTP socket that replaces a TCP one through bind_widened(),
+ * so that widening applies to it too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,24 +21,7 @@
 #include <netinet/sctp.h>
 #include <string.h>
 
-#include "sctpize.h"
-
-static bool is_loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-
-	return IN6_IS_ADDR_LOOPBACK(a) ||
-	       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-}
-
-static bool is_wildcard(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
-	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
-}
+#include "preload.h"
 
 /* A bind that widening may touch: one specific IP address the user did not keep local. */
 static bool widenable(const struct sockaddr *sa, socklen_t len)
@@ -129,7 +114,7 @@ static int add_addrs(int fd)
 	socklen_t len = sizeof(self);
 	int n = cfg.bind_addrs.n;
 
-	if (getsockname(fd, (struct sockaddr *)&self, &len) != 0)
+	if (real.getsockname(fd, (struct sockaddr *)&self, &len) != 0)
 		return -1;
 	memcpy(list, cfg.bind_addrs.a, sizeof(list[0]) * (size_t)n);
 	n = iface_addrs(fd, list, n, 2 * MAX_ADDRS);
@@ -148,12 +133,11 @@ static int add_addrs(int fd)
 	return 0;
 }
 
-EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
+int bind_widened(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_storage wild;
 	int saved = errno;
 
-	sctpize_init();
 	if ((!cfg.bind_all && !cfg.bind_addrs.n && !cfg.n_bind_ifaces) || !widenable(addr, len) ||
 	    !own_calls() || !is_sctp(fd))
 		return real.bind(fd, addr, len);
@@ -175,4 +159,10 @@ EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 		return -1;
 	errno = saved;
 	return 0;
+}
+
+EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	sctpize_init();
+	return bind_widened(fd, addr, len);
 }

@@ -23,7 +23,7 @@
 #include <signal.h>
 #include <sys/uio.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 #define MIN_PIECE 512	/* smallest piece tried before a non-blocking EAGAIN */
 
@@ -153,12 +153,11 @@ static ssize_t resend(int fd, const void *buf, size_t len, enum call call, int f
 	return kept(send_pieces(fd, buf, len, call, flags), saved);
 }
 
-EXPORT ssize_t write(int fd, const void *buf, size_t len)
+ssize_t write_stream(int fd, const void *buf, size_t len)
 {
 	ssize_t r;
 	int saved;
 
-	sctpize_init();
 	if (after_shutdown(fd, 0))
 		return -1;
 	saved = errno;
@@ -166,6 +165,12 @@ EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	if (r < 0 && refused_as_message(fd, len))
 		return dead(fd, resend(fd, buf, len, WRITE, 0, saved));
 	return dead(fd, r);
+}
+
+EXPORT ssize_t write(int fd, const void *buf, size_t len)
+{
+	sctpize_init();
+	return write_stream(fd, buf, len);
 }
 
 EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)

@@ -23,7 +23,7 @@
 
 #include <string.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 EXPORT int ioctl(int fd, unsigned long req, ...)
 {

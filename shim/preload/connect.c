@@ -8,7 +8,9 @@
  * first go unanswered, and keeps every address the peer confirms as a path
  * to fail over to.  Addresses of a family the socket cannot reach are left
  * out.  Otherwise, and on sockets that are not SCTP, connect() is libc's,
- * but for the answer to a connect() after a non-blocking one completed.
+ * but for the answer to a connect() after a non-blocking one completed, or
+ * after a signal.  Special sockets (migrate/: undecided, falling back)
+ * connect with their kind's own call, which comes back to sctp_connect().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,7 +20,7 @@
 #include <poll.h>
 #include <string.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 /*
  * A connect that succeeded: the socket is connected, and the peer's
@@ -79,45 +81,14 @@ static int plain_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return connected(fd, r);
 }
 
-/* Migration mode: the decision for an undecided socket, or the outcome of a fallback. */
-static int migrate_connect(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	unsigned state = fd_get(fd);
-	int saved = errno;
-
-	if (FD_IS(state, FD_FALLBACK))
-		return fallback_reconnect(fd, addr, len);
-	switch (decide(fd, ROLE_CLIENT, addr)) {
-	case ACT_SCTP:
-		if (swap_to_sctp(fd, NULL) != 0) {
-			migrate_done(fd);
-			if (no_sctp_fallback(fd)) {
-				errno = saved;
-				return real.connect(fd, addr, len);
-			}
-			logmsg(0, "fd %d: connect: the change to SCTP failed: %m", fd);
-			return -1;
-		}
-		migrate_done(fd);
-		return sctp_connect(fd, addr, len);
-	case ACT_BOTH:
-		return fallback_connect(fd, addr, len);
-	}
-	migrate_done(fd);
-	return real.connect(fd, addr, len);
-}
-
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	unsigned state;
 
 	sctpize_init();
 	state = fd_get(fd);
-	if (__builtin_expect(FD_IS(state, FD_UNDECIDED) || FD_IS(state, FD_FALLBACK), 0) &&
-	    own_calls() && addr &&
-	    ((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
-	     (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))))
-		return migrate_connect(fd, addr, len);
+	if (__builtin_expect(special(state), 0) && kind_ops(state)->connect)
+		return kind_ops(state)->connect(fd, addr, len);
 	return sctp_connect(fd, addr, len);
 }
 

@@ -2,8 +2,10 @@
  * fallback.c - "both" clients: SCTP first, TCP when the peer does not speak it.
  *
  * At connect() the undecided TCP socket becomes an SCTP one (migrate.c),
- * but the TCP socket is kept, hidden, in the descriptor's slot with the
- * address connected to.  The SCTP attempt is bounded: one INIT and one
+ * but the TCP socket is kept, hidden, in the descriptor's slot (slots.c)
+ * with the address connected to, and the descriptor is of kind FD_FALLBACK
+ * until the outcome is known: its connect(), getsockopt(SO_ERROR) and
+ * getpeername() are this file's (fallback_ops).  The SCTP attempt is bounded: one INIT and one
  * resend, each after SCTPIZE_FALLBACK_TIMEOUT/2, so a peer that never
  * answers costs that long; an ABORT (SCTP there, nothing listening) or an
  * ICMP protocol-unreachable (no SCTP there) ends it at once.  Then the TCP
@@ -28,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "migrate.h"
 
 /* One INIT and one resend, each after half the timeout. */
 static void bound_attempt(int fd)
@@ -55,13 +57,13 @@ static void sctp_won(int fd)
 	slots_lock_take();
 	s = slot_find(fd, false);
 	if (s && s->kind == SLOT_FALLBACK) {
-		if (slot_intact(s))
-			real.close(s->a);
-		s->a = -1;
+		if (hidden_intact(&s->u.fallback.tcp))
+			real.close(s->u.fallback.tcp.fd);
+		s->u.fallback.tcp.fd = -1;
 		s->kind = 0;
 	}
 	slots_lock_give();
-	fd_store(fd, fd_get(fd) & ~FD_KIND);
+	fd_store(fd, fd_get(fd) & ~FD_SPECIAL);
 	fd_connected(fd);
 	logmsg(1, "fd %d: the peer speaks SCTP", fd);
 }
@@ -80,15 +82,16 @@ static int tcp_again(int fd, int e)
 	slots_lock_take();
 	s = slot_find(fd, false);
 	if (s && s->kind == SLOT_FALLBACK) {
-		spare = slot_intact(s) ? s->a : -1;	/* (closed behind our back: none) */
-		peer = s->peer;
-		len = s->peer_len;
-		s->a = -1;
-		s->kind = SLOT_WATCH;		/* the epoll registrations are still needed */
+		/* (closed behind our back: none) */
+		spare = hidden_intact(&s->u.fallback.tcp) ? s->u.fallback.tcp.fd : -1;
+		peer = s->u.fallback.peer;
+		len = s->u.fallback.peer_len;
+		s->u.fallback.tcp.fd = -1;
+		slot_become(s, SLOT_WATCH);	/* the epoll registrations are still needed */
 	}
 	slots_lock_give();
 	if (spare < 0) {
-		fd_store(fd, fd_get(fd) & ~FD_KIND);	/* SCTP's failure it is */
+		fd_store(fd, fd_get(fd) & ~FD_SPECIAL);	/* SCTP's failure it is */
 		errno = e;
 		return -1;
 	}
@@ -148,17 +151,19 @@ int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	slots_lock_take();
 	s = slot_find(fd, true);
 	if (s) {
-		s->kind = SLOT_FALLBACK;
-		slot_hide(s, spare, -1, -1);
-		memcpy(&s->peer, addr, len < sizeof(s->peer) ? len : sizeof(s->peer));
-		s->peer_len = len < sizeof(s->peer) ? len : sizeof(s->peer);
+		socklen_t keep = len < sizeof(s->u.fallback.peer) ? len : sizeof(s->u.fallback.peer);
+
+		slot_become(s, SLOT_FALLBACK);
+		hide(&s->u.fallback.tcp, spare);
+		memcpy(&s->u.fallback.peer, addr, keep);
+		s->u.fallback.peer_len = keep;
 	}
 	slots_lock_give();
 	if (!s) {
 		real.close(spare);
 		return sctp_connect(fd, addr, len);
 	}
-	fd_store(fd, (fd_get(fd) & ~FD_KIND) | FD_FALLBACK);
+	fd_store(fd, (fd_get(fd) & ~FD_SPECIAL) | FD_FALLBACK);
 	bound_attempt(fd);
 	r = sctp_connect(fd, addr, len);
 	if (r == 0) {
@@ -178,14 +183,17 @@ int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
  * Not the kernel's connect(): on an SCTP socket whose attempt failed it would start
  * a new one.  The pending error decides; then whether the association is up.
  */
-int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len)
+static int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_storage peer;
 	socklen_t pl = sizeof(peer);
 	int saved = errno, err = 0;
 
-	(void)addr;
-	(void)len;
+	/* (Not an IP address, or a sandbox: the plain call, as for any socket.) */
+	if (!own_calls() || !addr ||
+	    !((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+	      (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))))
+		return sctp_connect(fd, addr, len);
 	if (real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) }) != 0)
 		return -1;
 	if (err && try_tcp(err)) {
@@ -210,7 +218,7 @@ int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 /* getsockopt(SO_ERROR) on a socket trying SCTP: the final outcome, with TCP if need be. */
-int fallback_so_error(int fd, void *optval, socklen_t *optlen)
+static int fallback_so_error(int fd, void *optval, socklen_t *optlen)
 {
 	int err = 0, r;
 	socklen_t len = sizeof(err);
@@ -240,7 +248,7 @@ int fallback_so_error(int fd, void *optval, socklen_t *optlen)
 }
 
 /* getpeername() on a socket trying SCTP. */
-int fallback_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+static int fallback_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	int err = 0, saved = errno;
 	socklen_t el = sizeof(err);
@@ -261,3 +269,19 @@ int fallback_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	errno = ENOTCONN;
 	return -1;
 }
+
+/* getsockopt() on a socket trying SCTP: SO_ERROR is the outcome; the rest as any socket's. */
+static int fallback_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	if (level == SOL_SOCKET && name == SO_ERROR)
+		return fallback_so_error(fd, val, len);
+	return sockopt_get(fd, level, name, val, len);
+}
+
+const struct kind_ops fallback_ops = {
+	.name = "fallback",
+	.connect = fallback_reconnect,
+	.getsockopt = fallback_getsockopt,
+	.getpeername = fallback_getpeername,
+	.epoll_ctl = watch_epoll_ctl,
+};

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 #define RECENT 32	/* names remembered */
 #define PER_NAME 8	/* addresses remembered per name */

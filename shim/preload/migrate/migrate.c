@@ -13,20 +13,20 @@
  *   2. the options the program set on the old one, found by comparing it
  *      with a fresh socket of the same kind (so the new socket's own
  *      defaults stay where the program set nothing), copied over; options
- *      at level IPPROTO_TCP go through our setsockopt(), which maps them;
- *   3. the old socket's bound address, bound again (bind(), so widening
- *      applies);
+ *      at level IPPROTO_TCP are mapped (sockopt_set());
+ *   3. the old socket's bound address, bound again (bind_widened(), so
+ *      widening applies);
  *   4. dup3() of the new socket onto the program's descriptor number, with
  *      its FD_CLOEXEC: the number, the flags and the options survive; the
  *      old socket is closed by it;
  *   5. epoll registrations the program made on that number are moved to the
  *      new socket (epoll_ctl() records them for sockets still undecided, or
- *      falling back): removed before the dup3(), added again after it.
+ *      falling back: slots.c): removed before the dup3(), added again after.
  *
- * The state this needs beyond the descriptor byte (fdstate.c) is a slot in
- * a small fixed table: the registrations, and for "both" sockets the hidden
- * descriptors (fallback.c, dual.c).  The table is locked by a mutex that
- * fork() cannot leave taken.
+ * Here too: the table of the special kinds (special_kinds[], which the
+ * wrappers consult), the undecided kind's own calls (listen(), connect(),
+ * epoll_ctl()), and the two entry points the plain files use: a socket
+ * made undecided (socket.c), a special descriptor forgotten (close.c, ...).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -42,166 +42,27 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "migrate.h"
 
-static struct slot slots[MAX_SLOTS];
-static int used_slots;			/* slots[0..used_slots) may be in use */
-static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void slots_lock_take(void)
-{
-	pthread_mutex_lock(&slots_lock);
-}
-
-void slots_lock_give(void)
-{
-	pthread_mutex_unlock(&slots_lock);
-}
-
-
-/* In a child only the forking thread goes on: no accept() uses a slot there. */
-static void child_after_fork(void)
-{
-	for (int i = 0; i < used_slots; i++) {
-		slots[i].users = 0;
-		if (slots[i].kind && slots[i].closing)
-			slot_free(&slots[i]);
-	}
-	slots_lock_give();
-}
+/* The kinds, by their FD_SPECIAL value (migrate.h). */
+const struct kind_ops *const special_kinds[4] = {
+	[FD_UNDECIDED >> FD_SPECIAL_SHIFT] = &undecided_ops,
+	[FD_FALLBACK >> FD_SPECIAL_SHIFT] = &fallback_ops,
+	[FD_DUAL >> FD_SPECIAL_SHIFT] = &dual_ops,
+};
 
 void migrate_init(void)
 {
-	pthread_atfork(slots_lock_take, slots_lock_give, child_after_fork);
+	slots_init();
 }
 
-/* What an open file is (a socket, an epoll instance), whatever number it has now. */
-static bool ident_of(int fd, struct ident *id)
+void special_undecided(int fd)
 {
-	struct stat st;
-	int saved = errno;
-
-	memset(id, 0, sizeof(*id));
-	/* (The system call itself, as for our close() of hidden descriptors: real.close.) */
-	if (fd < 0 || real.syscall(SYS_fstat, fd, &st) != 0) {
-		errno = saved;
-		return false;
-	}
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	return true;
+	fd_store(fd, FD_UNDECIDED);
 }
 
-/* Is fd still the open file id (not closed behind our back, its number reused)? */
-static bool still(int fd, const struct ident *id)
-{
-	struct ident now;
-
-	return ident_of(fd, &now) && now.dev == id->dev && now.ino == id->ino;
-}
-
-/* The hidden descriptors of s, and what they are now. */
-void slot_hide(struct slot *s, int a, int b, int c)
-{
-	s->a = a;
-	s->b = b;
-	s->c = c;
-	ident_of(a, &s->ida);
-	ident_of(b, &s->idb);
-	ident_of(c, &s->idc);
-}
-
-/* Are s's hidden descriptors a and b still the ones it hid? */
-bool slot_intact(const struct slot *s)
-{
-	return (s->a < 0 || still(s->a, &s->ida)) && (s->b < 0 || still(s->b, &s->idb));
-}
-
-static struct slot *lookup(int fd)
-{
-	for (int i = 0; i < used_slots; i++)
-		if (slots[i].kind && slots[i].fd == fd)
-			return &slots[i];
-	return NULL;
-}
-
-/*
- * The slot of fd, or NULL; with create, a new one if there is none.  Lock
- * held.  A slot whose descriptor is not the file it was (closed by a call
- * we did not see, fclose() or closefrom(), and the number reused) is stale:
- * it goes (its hidden descriptors with it, those still its own), and so
- * does fd's migration state.
- */
-struct slot *slot_find(int fd, bool create)
-{
-	struct slot *s = lookup(fd), *free_one = NULL;
-
-	if (s && (!own_calls() || still(fd, &s->id)))	/* (a sandbox: no fstat(), trusted) */
-		return s;
-	if (s) {
-		logmsg(1, "fd %d: no longer the socket it was: its migration state goes", fd);
-		slot_free(s);
-		fd_store(fd, fd_get(fd) & ~FD_KIND);
-	}
-	if (!create)
-		return NULL;
-	for (int i = 0; i < used_slots && !free_one; i++)
-		if (!slots[i].kind)
-			free_one = &slots[i];
-	if (!free_one && used_slots < MAX_SLOTS)
-		free_one = &slots[used_slots++];
-	if (!free_one) {
-		logmsg(0, "fd %d: more than %d sockets in migration at once; this one is left as it is",
-		       fd, MAX_SLOTS);
-		return NULL;
-	}
-	memset(free_one, 0, sizeof(*free_one));
-	free_one->fd = fd;
-	free_one->kind = SLOT_WATCH;
-	free_one->a = free_one->b = free_one->c = -1;
-	ident_of(fd, &free_one->id);
-	return free_one;
-}
-
-/* Close hidden descriptor fd if it is still the file id (a stale one may be anything now). */
-static void close_hidden(int fd, const struct ident *id)
-{
-	if (fd >= 0 && (!own_calls() || still(fd, id)))
-		real.close(fd);
-}
-
-/*
- * fd is closed or replaced: its hidden descriptors go too, or, while an
- * accept() in another thread uses them, when that one is done (as a
- * listener closed under a waiting accept() keeps working for it).  The
- * number fd is free at once.  Lock held.
- */
-void slot_free(struct slot *s)
-{
-	if (s->users > 0) {
-		s->closing = true;
-		s->fd = -1;
-		return;
-	}
-	close_hidden(s->a, &s->ida);
-	close_hidden(s->b, &s->idb);
-	close_hidden(s->c, &s->idc);
-	s->kind = 0;
-	s->closing = false;
-}
-
-/* The end of an accept() that held slot s (dual.c). */
-void slot_release(struct slot *s)
-{
-	slots_lock_take();
-	s->users--;
-	if (s->closing)
-		slot_free(s);
-	slots_lock_give();
-}
-
-/* close(), dup2() onto fd, close_range(): forget fd's migration state. */
-void migrate_forget(int fd)
+/* close(), dup2() onto fd, close_range(), a reused number: forget fd's migration state. */
+void special_forget(int fd)
 {
 	struct slot *s;
 
@@ -212,7 +73,6 @@ void migrate_forget(int fd)
 	slots_lock_give();
 }
 
-/* The decision made: fd keeps no slot unless it falls back or is a dual listener. */
 void migrate_done(int fd)
 {
 	struct slot *s;
@@ -222,60 +82,6 @@ void migrate_done(int fd)
 	if (s && s->kind == SLOT_WATCH)
 		s->kind = 0;
 	slots_lock_give();
-}
-
-/* --- epoll registrations --- */
-
-EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
-{
-	unsigned state;
-	struct epoll_event copy;
-	int r;
-
-	sctpize_init();
-	state = fd_get(fd);
-	if (__builtin_expect(!(state & (FD_KIND | FD_PENDING)), 1))
-		return real.epoll_ctl(epfd, op, fd, ev);
-	if (!(state & FD_KIND)) {
-		r = real.epoll_ctl(epfd, op, fd, ev);
-		if (r == 0 && op == EPOLL_CTL_MOD)
-			fd_maybe_connected(fd);
-		return r;
-	}
-	if (FD_IS(state, FD_DUAL) && ev && (ev->events & EPOLLEXCLUSIVE)) {
-		/* Not allowed on an epoll instance, which a dual listener is (dual.c). */
-		copy = *ev;
-		copy.events &= ~EPOLLEXCLUSIVE;
-		ev = &copy;
-	}
-	r = real.epoll_ctl(epfd, op, fd, ev);
-	if (r != 0 || FD_IS(state, FD_DUAL))
-		return r;
-	int saved = errno;
-	struct slot *s;
-
-	slots_lock_take();
-	s = slot_find(fd, op != EPOLL_CTL_DEL);
-	for (int i = 0; s && i < s->nreg; i++)
-		if (s->reg[i].epfd == epfd) {
-			if (op == EPOLL_CTL_DEL)
-				s->reg[i] = s->reg[--s->nreg];
-			else
-				s->reg[i].ev = *ev;
-			s = NULL;
-		}
-	if (s && op != EPOLL_CTL_DEL) {
-		if (s->nreg < MAX_REGS) {
-			s->reg[s->nreg].epfd = epfd;
-			s->reg[s->nreg++].ev = *ev;
-		} else {
-			logmsg(0, "fd %d: in more than %d epoll sets; a protocol change will not "
-			       "move the others", fd, MAX_REGS);
-		}
-	}
-	slots_lock_give();
-	errno = saved;
-	return r;
 }
 
 /* --- the protocol change --- */
@@ -339,7 +145,7 @@ void copy_options(int from, int to)
 		/* The kernel doubles the buffer sizes it is given, and reports that. */
 		if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF))
 			have.i /= 2;
-		if (setsockopt(to, level, name, &have, hl) != 0)
+		if (sockopt_set(to, level, name, &have, hl) != 0)
 			logmsg(1, "fd %d: option %d/%d not carried over to SCTP: %m", to, level, name);
 	}
 	real.close(ref);
@@ -365,11 +171,7 @@ int swap_in(int fd, int nfd)
 	r = real.dup3(nfd, fd, cloexec > 0 && (cloexec & FD_CLOEXEC) ? O_CLOEXEC : 0);
 	if (r < 0)
 		return -1;
-	slots_lock_take();
-	s = lookup(fd);
-	if (s)
-		ident_of(fd, &s->id);	/* the slot's descriptor is the new file now */
-	slots_lock_give();
+	slot_renew(fd);		/* the slot's descriptor is the new file now */
 	for (int i = 0; i < copy.nreg; i++)
 		if (real.epoll_ctl(copy.reg[i].epfd, EPOLL_CTL_ADD, fd, &copy.reg[i].ev) != 0)
 			logmsg(0, "fd %d: could not move its epoll registration to the new socket: %m",
@@ -384,7 +186,7 @@ static bool bound_address(int fd, struct sockaddr_storage *ss, socklen_t *len)
 
 	*len = sizeof(*ss);
 	memset(ss, 0, sizeof(*ss));
-	if (getsockname(fd, (struct sockaddr *)ss, len) != 0)
+	if (real.getsockname(fd, (struct sockaddr *)ss, len) != 0)
 		return false;
 	if (get_port((struct sockaddr *)ss))
 		return true;
@@ -409,7 +211,7 @@ int swap_to_sctp(int fd, int *spare)
 		return -1;
 	apply_defaults(nfd);
 	copy_options(fd, nfd);
-	if (bound_address(fd, &self, &len) && bind(nfd, (struct sockaddr *)&self, len) != 0) {
+	if (bound_address(fd, &self, &len) && bind_widened(nfd, (struct sockaddr *)&self, len) != 0) {
 		int e = errno;
 
 		real.close(nfd);
@@ -446,7 +248,7 @@ int swap_to_sctp(int fd, int *spare)
 
 /* --- the decision --- */
 
-const char *role_name(int role)
+static const char *role_name(int role)
 {
 	return role == ROLE_SERVER ? "server" : "client";
 }
@@ -457,7 +259,7 @@ int decide(int fd, int role, const struct sockaddr *sa)
 	char text[200] = "", where[300] = "", ip[INET6_ADDRSTRLEN] = "?";
 	int which, action, proto = 0, saved = errno;
 
-	fd_store(fd, fd_get(fd) & ~FD_KIND);
+	fd_store(fd, fd_get(fd) & ~FD_SPECIAL);
 	/* Still the TCP socket we left undecided (not a number reused behind our back)? */
 	if (real.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &(socklen_t){ sizeof(proto) }) != 0 ||
 	    proto != IPPROTO_TCP) {
@@ -482,68 +284,16 @@ int decide(int fd, int role, const struct sockaddr *sa)
 	return action;
 }
 
-/* Converting failed because the kernel has no SCTP: with SCTPIZE_FALLBACK, TCP it stays. */
-bool no_sctp_fallback(int fd)
-{
-	static atomic_bool told;
+/* --- the undecided kind --- */
 
-	if (!cfg.fallback || (errno != EPROTONOSUPPORT && errno != ESOCKTNOSUPPORT &&
-			      errno != EACCES && errno != EPERM))
-		return false;
-	COUNT(ST_FALLBACK);
-	if (!atomic_exchange(&told, true))
-		logmsg(0, "this kernel cannot make SCTP sockets (%m); SCTPIZE_FALLBACK: "
-		       "the program runs on TCP");
-	else
-		logmsg(1, "fd %d: no SCTP: stays TCP", fd);
-	return true;
-}
-
-EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
-{
-	sctpize_init();
-	if (__builtin_expect(FD_IS(fd_get(fd), FD_DUAL), 0))
-		return dual_getsockname(fd, addr, len);
-	return real.getsockname(fd, addr, len);
-}
-
-EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
-{
-	unsigned state;
-
-	sctpize_init();
-	state = fd_get(fd);
-	if (__builtin_expect(FD_IS(state, FD_DUAL) || FD_IS(state, FD_FALLBACK), 0)) {
-		if (FD_IS(state, FD_DUAL)) {
-			errno = ENOTCONN;
-			return -1;
-		}
-		return fallback_getpeername(fd, addr, len);
-	}
-	if (__builtin_expect((state & (FD_SCTP | FD_CONNECTED)) == FD_SCTP, 0)) {
-		int r = real.getpeername(fd, addr, len);
-
-		if (r == 0)
-			fd_connected(fd);	/* (the announcement too, before the program polls) */
-		return r;
-	}
-	return real.getpeername(fd, addr, len);
-}
-
-EXPORT int listen(int fd, int backlog)
+/* listen() of an undecided socket: the decision, at the address it is bound to. */
+static int undecided_listen(int fd, int backlog)
 {
 	struct sockaddr_storage self;
 	socklen_t len = sizeof(self);
-	unsigned state;
 	int saved = errno;
 
-	sctpize_init();
-	state = fd_get(fd);
-	if (__builtin_expect(!FD_IS(state, FD_UNDECIDED) && !FD_IS(state, FD_DUAL), 1))
-		return real.listen(fd, backlog);
-	if (FD_IS(state, FD_DUAL))
-		return dual_relisten(fd, backlog);
-	if (getsockname(fd, (struct sockaddr *)&self, &len) != 0 ||
+	if (real.getsockname(fd, (struct sockaddr *)&self, &len) != 0 ||
 	    (self.ss_family != AF_INET && self.ss_family != AF_INET6))
 		return real.listen(fd, backlog);
 	switch (decide(fd, ROLE_SERVER, (struct sockaddr *)&self)) {
@@ -569,3 +319,49 @@ EXPORT int listen(int fd, int backlog)
 	migrate_done(fd);
 	return real.listen(fd, backlog);
 }
+
+/* connect() of an undecided socket to an IP address: the decision, at the address. */
+static int undecided_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int saved = errno;
+
+	if (!own_calls() || !addr ||
+	    !((addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+	      (addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))))
+		return sctp_connect(fd, addr, len);
+	switch (decide(fd, ROLE_CLIENT, addr)) {
+	case ACT_SCTP:
+		if (swap_to_sctp(fd, NULL) != 0) {
+			migrate_done(fd);
+			if (no_sctp_fallback(fd)) {
+				errno = saved;
+				return real.connect(fd, addr, len);
+			}
+			logmsg(0, "fd %d: connect: the change to SCTP failed: %m", fd);
+			return -1;
+		}
+		migrate_done(fd);
+		return sctp_connect(fd, addr, len);
+	case ACT_BOTH:
+		return fallback_connect(fd, addr, len);
+	}
+	migrate_done(fd);
+	return real.connect(fd, addr, len);
+}
+
+/* epoll_ctl() on a socket whose protocol may still change: the registration noted. */
+int watch_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	int r = real.epoll_ctl(epfd, op, fd, ev);
+
+	if (r == 0)
+		slot_note_epoll(epfd, op, fd, ev);
+	return r;
+}
+
+const struct kind_ops undecided_ops = {
+	.name = "undecided",
+	.connect = undecided_connect,
+	.listen = undecided_listen,
+	.epoll_ctl = watch_epoll_ctl,
+};

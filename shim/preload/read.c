@@ -35,7 +35,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 #define SLOW (FD_PENDING | FD_PEER | FD_PEER_SHUT)
 #define PLAIN (-2)		/* nothing to do for half-close: the program's own call */
@@ -339,13 +339,13 @@ EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flag
 			   after_abort(fd, recv_any(fd, buf, len, flags), saved));
 }
 
-EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
-			socklen_t *fromlen)
+/* recvfrom(), for both its entry points. */
+static ssize_t read_from(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+			 socklen_t *fromlen)
 {
 	ssize_t r = PLAIN;
 	int saved = errno;
 
-	sctpize_init();
 	if (fd_get(fd) & SLOW)
 		r = slow_read(fd, buf, len, flags, from, fromlen);
 	if (r == PLAIN)
@@ -353,14 +353,20 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockadd
 	return finish_recv(fd, buf, len, flags, after_abort(fd, r, saved));
 }
 
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+			socklen_t *fromlen)
+{
+	sctpize_init();
+	return read_from(fd, buf, len, flags, from, fromlen);
+}
+
 EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 			      struct sockaddr *from, socklen_t *fromlen)
 {
-	if (len > buflen) {
-		sctpize_init();
+	sctpize_init();
+	if (len > buflen)
 		return real.recvfrom_chk(fd, buf, len, buflen, flags, from, fromlen);
-	}
-	return recvfrom(fd, buf, len, flags, from, fromlen);
+	return read_from(fd, buf, len, flags, from, fromlen);
 }
 
 /*

@@ -18,7 +18,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 struct real_calls real;
 struct config cfg;
@@ -34,7 +34,7 @@ static void resolve(void)
 	int saved = errno;
 
 	RESOLVE(syscall);	/* (first: start-up itself makes raw system calls) */
-	rules_syscall = real.syscall;
+	core_syscall = real.syscall;	/* the core's reads of files (file.c) */
 	RESOLVE(prctl);
 	RESOLVE(socket);
 	RESOLVE(setsockopt);

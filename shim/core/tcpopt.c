@@ -1,5 +1,5 @@
 /*
- * sockopt.c - setsockopt()/getsockopt() at level IPPROTO_TCP on SCTP sockets.
+ * tcpopt.c - the TCP option table: what each IPPROTO_TCP option means on SCTP.
  *
  * The kernel answers every IPPROTO_TCP option on an SCTP socket with an
  * error (ENOPROTOOPT on set, EOPNOTSUPP on get), and real servers die of it:
@@ -13,51 +13,21 @@
  *            it (MD5 signatures, kTLS, repair mode): an error, the one TCP
  *            gives where it has one (EPERM for repair, ENOENT for a ULP).
  *
- * Only sockets that the kernel says are SCTP are translated; TCP sockets the
- * shim left alone, and options at any other level, go to libc untouched.
- * The table is documented row by row in libsctpize(7); keep the two in step.
+ * A new TCP option is one row here (and, if it maps, a case in set_mapped()
+ * and get_mapped()).  The backend decides which sockets are asked (SCTP ones
+ * only, at level IPPROTO_TCP only) and reaches them through struct sockio.
+ * The table is documented row by row in libsctpize(7); tests/unit/core.bats
+ * checks that the two agree.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
 #include <netinet/tcp.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "sctpize.h"
-
-enum set_action {
-	S_REFUSE,		/* fail with the row's errno */
-	S_HINT,			/* an int; accepted and ignored */
-	S_HINT_BYTES,		/* a string or key; accepted and ignored */
-	S_NODELAY,		/* SCTP_NODELAY */
-	S_MAXSEG,		/* SCTP_MAXSEG */
-	S_KEEPTIME,		/* heartbeat interval (SCTP_PEER_ADDR_PARAMS) */
-	S_KEEPCNT,		/* path max retransmissions (SCTP_PEER_ADDR_PARAMS) */
-	S_SYNCNT,		/* INIT attempts (SCTP_INITMSG) */
-	S_USER_TIMEOUT,		/* association max retransmissions (SCTP_ASSOCINFO) */
-};
-
-enum get_action {
-	G_REFUSE,		/* fail with the row's errno */
-	G_CONST,		/* the row's value, as TCP's default */
-	G_EMPTY,		/* success with nothing to report (*optlen = 0) */
-	G_RENO,			/* TCP_CONGESTION: SCTP's congestion control is Reno's */
-	G_INFO,			/* struct tcp_info filled from SCTP_STATUS */
-	G_NODELAY, G_MAXSEG, G_KEEPTIME, G_KEEPCNT, G_SYNCNT, G_USER_TIMEOUT,
-};
-
-struct tcp_opt {
-	const char *name;
-	enum set_action set;
-	enum get_action get;
-	int value;		/* G_CONST: what getsockopt() answers */
-	int err;		/* S_REFUSE, G_REFUSE: the error */
-	int min, max;		/* S_HINT: the values TCP accepts; others are EINVAL */
-};
+#include "core.h"
 
 #define REFUSED(n, e) { n, S_REFUSE, G_REFUSE, 0, e, 0, 0 }
 #define HINT(n, v) { n, S_HINT, G_CONST, v, 0, INT_MIN, INT_MAX }
@@ -106,12 +76,20 @@ static const struct tcp_opt table[] = {
 /* Options newer than the table (TCP-AO, ...) get TCP's answer for an unknown option. */
 static const struct tcp_opt unknown = REFUSED("unknown TCP option", ENOPROTOOPT);
 
-static const struct tcp_opt *lookup(int optname)
+const int tcp_opt_end = sizeof(table) / sizeof(table[0]);
+
+const struct tcp_opt *tcp_opt_row(int optname)
 {
-	if (optname < 0 || (size_t)optname >= sizeof(table) / sizeof(table[0]) ||
-	    !table[optname].name)
-		return &unknown;
+	if (optname < 0 || optname >= tcp_opt_end || !table[optname].name)
+		return NULL;
 	return &table[optname];
+}
+
+const struct tcp_opt *tcp_opt(int optname)
+{
+	const struct tcp_opt *o = tcp_opt_row(optname);
+
+	return o ? o : &unknown;
 }
 
 /* TCP's limits (include/net/tcp.h), so that a bad value fails as it would on TCP. */
@@ -128,46 +106,35 @@ static const struct tcp_opt *lookup(int optname)
  * DATA chunk (16) headers (net/sctp sctp_min_frag_point).  TCP accepts down
  * to 88, so smaller values are raised to it instead of failing.
  */
-static int sctp_min_maxseg(int fd)
+static int sctp_min_maxseg(const struct sockio *io, int fd)
 {
 	int family = AF_INET;
 	socklen_t len = sizeof(family);
 
-	real.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
+	io->get(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
 	return 512 - (family == AF_INET6 ? 40 : 20) - 12 - 16;
 }
 
-static int get_paddr(int fd, struct sctp_paddrparams *p)
+static int get_paddr(const struct sockio *io, int fd, struct sctp_paddrparams *p)
 {
 	socklen_t len = sizeof(*p);
 
 	memset(p, 0, sizeof(*p));
-	return real.getsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, p, &len);
+	return io->get(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, p, &len);
 }
 
-static int get_assocvalue(int fd, int opt, struct sctp_assoc_value *av)
+static int get_assocvalue(const struct sockio *io, int fd, int opt, struct sctp_assoc_value *av)
 {
 	socklen_t len = sizeof(*av);
 
 	memset(av, 0, sizeof(*av));
-	return real.getsockopt(fd, IPPROTO_SCTP, opt, av, &len);
+	return io->get(fd, IPPROTO_SCTP, opt, av, &len);
 }
 
 /* net.sctp.association_max_retrans, the value TCP_USER_TIMEOUT=0 restores. */
 static int default_max_retrans(void)
 {
-	char buf[16] = "";
-	int fd = open("/proc/sys/net/sctp/association_max_retrans", O_RDONLY | O_CLOEXEC);
-	int v = 0;
-
-	if (fd >= 0) {
-		if (read(fd, buf, sizeof(buf) - 1) < 0)
-			buf[0] = '\0';
-		close(fd);
-	}
-	for (char *p = buf; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (*p - '0');
-	return v > 0 ? v : 10;
+	return core_read_number("/proc/sys/net/sctp/association_max_retrans", 10);
 }
 
 /*
@@ -176,13 +143,13 @@ static int default_max_retrans(void)
  * consecutive retransmission timeouts, each RTO doubling from rto_min up to
  * rto_max.  These convert between the two along that schedule.
  */
-static int rto_bounds(int fd, unsigned *min, unsigned *max)
+static int rto_bounds(const struct sockio *io, int fd, unsigned *min, unsigned *max)
 {
 	struct sctp_rtoinfo ri;
 	socklen_t len = sizeof(ri);
 
 	memset(&ri, 0, sizeof(ri));
-	if (real.getsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &ri, &len) != 0)
+	if (io->get(fd, IPPROTO_SCTP, SCTP_RTOINFO, &ri, &len) != 0)
 		return -1;
 	*min = ri.srto_min ? ri.srto_min : 1;
 	*max = ri.srto_max > *min ? ri.srto_max : *min;
@@ -215,7 +182,7 @@ static unsigned ms_for_retrans(unsigned n, unsigned min, unsigned max)
 
 /* ---- setsockopt ---- */
 
-static int set_mapped(int fd, const struct tcp_opt *o, int v)
+static int set_mapped(const struct sockio *io, int fd, const struct tcp_opt *o, int v)
 {
 	struct sctp_paddrparams pp;
 	struct sctp_assoc_value av;
@@ -226,46 +193,46 @@ static int set_mapped(int fd, const struct tcp_opt *o, int v)
 	switch (o->set) {
 	case S_NODELAY:
 		v = v != 0;
-		return real.setsockopt(fd, IPPROTO_SCTP, SCTP_NODELAY, &v, sizeof(v));
+		return io->set(fd, IPPROTO_SCTP, SCTP_NODELAY, &v, sizeof(v));
 	case S_MAXSEG:
 		if (v != 0 && (v < TCP_MIN_MSS || v > MAX_TCP_WINDOW))
 			break;
 		if (v != 0 && v < 512 - 20 - 12 - 16) {
-			int floor = sctp_min_maxseg(fd);
+			int floor = sctp_min_maxseg(io, fd);
 
 			v = v < floor ? floor : v;
 		}
 		memset(&av, 0, sizeof(av));
 		av.assoc_value = (uint32_t)v;
-		return real.setsockopt(fd, IPPROTO_SCTP, SCTP_MAXSEG, &av, sizeof(av));
+		return io->set(fd, IPPROTO_SCTP, SCTP_MAXSEG, &av, sizeof(av));
 	case S_KEEPTIME:
 		if (v < 1 || v > MAX_TCP_KEEPIDLE)
 			break;
 		memset(&pp, 0, sizeof(pp));
 		pp.spp_flags = SPP_HB_ENABLE;
 		pp.spp_hbinterval = (uint32_t)v * 1000;
-		return real.setsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp));
+		return io->set(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp));
 	case S_KEEPCNT:
 		if (v < 1 || v > MAX_TCP_KEEPCNT)
 			break;
 		memset(&pp, 0, sizeof(pp));
 		pp.spp_pathmaxrxt = (uint16_t)v;
-		return real.setsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp));
+		return io->set(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp));
 	case S_SYNCNT:
 		if (v < 1 || v > MAX_TCP_SYNCNT)
 			break;
 		memset(&im, 0, sizeof(im));
 		im.sinit_max_attempts = (uint16_t)v;
-		return real.setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im));
+		return io->set(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im));
 	case S_USER_TIMEOUT:
 		if (v < 0)
 			break;
-		if (rto_bounds(fd, &min, &max) != 0)
+		if (rto_bounds(io, fd, &min, &max) != 0)
 			return -1;
 		memset(&ap, 0, sizeof(ap));
 		ap.sasoc_asocmaxrxt = (uint16_t)(v ? retrans_for_ms((unsigned)v, min, max)
 						   : (unsigned)default_max_retrans());
-		return real.setsockopt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, sizeof(ap));
+		return io->set(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, sizeof(ap));
 	default:
 		break;
 	}
@@ -273,63 +240,45 @@ static int set_mapped(int fd, const struct tcp_opt *o, int v)
 	return -1;
 }
 
-static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t optlen)
+enum tcp_opt_outcome tcp_opt_set(const struct sockio *io, int fd, int optname,
+				 const void *optval, socklen_t optlen, int *v)
 {
-	const struct tcp_opt *o = lookup(optname);
-	int v, saved = errno;
+	const struct tcp_opt *o = tcp_opt(optname);
+	int saved = errno;
 
+	*v = 0;
 	if (o->set == S_REFUSE) {
-		COUNT(ST_REFUSED);
-		logmsg(1, "fd %d: setsockopt(%s) refused: no SCTP equivalent", fd, o->name);
 		errno = o->err;
-		return -1;
+		return OPT_REFUSED;
 	}
 	if (o->set == S_HINT_BYTES) {
 		if (optlen < 1) {
 			errno = EINVAL;
-			return -1;
+			return OPT_INVALID;
 		}
-		COUNT(ST_HINTED);
-		logmsg(1, "fd %d: setsockopt(%s) accepted as a hint, no effect", fd, o->name);
-		return 0;
+		return OPT_HINTED;
 	}
 	/* Every other row takes an int, as TCP does: a short optlen is EINVAL. */
 	if (optlen < sizeof(int)) {
 		errno = EINVAL;
-		return -1;
+		return OPT_INVALID;
 	}
 	if (!optval) {
 		errno = EFAULT;
-		return -1;
+		return OPT_INVALID;
 	}
-	memcpy(&v, optval, sizeof(v));
+	memcpy(v, optval, sizeof(*v));
 	if (o->set == S_HINT) {
-		if (v < o->min || v > o->max) {
+		if (*v < o->min || *v > o->max) {
 			errno = EINVAL;
-			return -1;
+			return OPT_INVALID;
 		}
-		COUNT(ST_HINTED);
-		logmsg(1, "fd %d: setsockopt(%s=%d) accepted as a hint, no effect", fd, o->name, v);
-		return 0;
+		return OPT_HINTED;
 	}
-	if (set_mapped(fd, o, v) != 0) {
-		logmsg(1, "fd %d: setsockopt(%s=%d) on SCTP: %m", fd, o->name, v);
-		return -1;
-	}
-	COUNT(ST_MAPPED);
-	logmsg(1, "fd %d: setsockopt(%s=%d) mapped to SCTP", fd, o->name, v);
+	if (set_mapped(io, fd, o, *v) != 0)
+		return OPT_FAILED;
 	errno = saved;
-	return 0;
-}
-
-EXPORT int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
-{
-	sctpize_init();
-	if (__builtin_expect(FD_IS(fd_get(fd), FD_DUAL), 0))
-		return dual_setsockopt(fd, level, optname, optval, optlen);
-	if (level != IPPROTO_TCP || !own_calls() || !socket_is_sctp(fd))
-		return real.setsockopt(fd, level, optname, optval, optlen);
-	return tcp_setsockopt(fd, optname, optval, optlen);
+	return OPT_MAPPED;
 }
 
 /* ---- getsockopt ---- */
@@ -350,7 +299,7 @@ static int put_int(void *optval, socklen_t *optlen, int v)
 }
 
 /* The int a mapped row reads back from SCTP; -1 with errno on failure. */
-static int get_mapped(int fd, const struct tcp_opt *o, int *v)
+static int get_mapped(const struct sockio *io, int fd, const struct tcp_opt *o, int *v)
 {
 	struct sctp_paddrparams pp;
 	struct sctp_assoc_value av;
@@ -362,34 +311,34 @@ static int get_mapped(int fd, const struct tcp_opt *o, int *v)
 	switch (o->get) {
 	case G_NODELAY:
 		len = sizeof(*v);
-		return real.getsockopt(fd, IPPROTO_SCTP, SCTP_NODELAY, v, &len);
+		return io->get(fd, IPPROTO_SCTP, SCTP_NODELAY, v, &len);
 	case G_MAXSEG:
 		/* Connected: the fragmentation point; else the user's value or TCP's default. */
-		if (get_assocvalue(fd, SCTP_MAXSEG, &av) != 0)
+		if (get_assocvalue(io, fd, SCTP_MAXSEG, &av) != 0)
 			return -1;
 		*v = av.assoc_value ? (int)av.assoc_value : (int)TCP_MSS_DEFAULT;
 		return 0;
 	case G_KEEPTIME:
-		if (get_paddr(fd, &pp) != 0)
+		if (get_paddr(io, fd, &pp) != 0)
 			return -1;
 		*v = (int)((pp.spp_hbinterval + 999) / 1000);
 		return 0;
 	case G_KEEPCNT:
-		if (get_paddr(fd, &pp) != 0)
+		if (get_paddr(io, fd, &pp) != 0)
 			return -1;
 		*v = pp.spp_pathmaxrxt;
 		return 0;
 	case G_SYNCNT:
 		len = sizeof(im);
-		if (real.getsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, &len) != 0)
+		if (io->get(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, &len) != 0)
 			return -1;
 		*v = im.sinit_max_attempts;
 		return 0;
 	case G_USER_TIMEOUT:
 		len = sizeof(ap);
 		memset(&ap, 0, sizeof(ap));
-		if (real.getsockopt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, &len) != 0 ||
-		    rto_bounds(fd, &min, &max) != 0)
+		if (io->get(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, &len) != 0 ||
+		    rto_bounds(io, fd, &min, &max) != 0)
 			return -1;
 		/* The system default is TCP's "0: no user timeout". */
 		*v = ap.sasoc_asocmaxrxt == default_max_retrans()
@@ -401,9 +350,9 @@ static int get_mapped(int fd, const struct tcp_opt *o, int *v)
 	}
 }
 
-static int tcp_getsockopt(int fd, int optname, void *optval, socklen_t *optlen)
+int tcp_opt_get(const struct sockio *io, int fd, int optname, void *optval, socklen_t *optlen)
 {
-	const struct tcp_opt *o = lookup(optname);
+	const struct tcp_opt *o = tcp_opt(optname);
 	int v, saved = errno;
 
 	if (!optlen || (!optval && *optlen > 0)) {
@@ -415,7 +364,7 @@ static int tcp_getsockopt(int fd, int optname, void *optval, socklen_t *optlen)
 		errno = o->err;
 		return -1;
 	case G_INFO:
-		return tcp_info_from_sctp(fd, optval, optlen);
+		return tcp_info_from_sctp(io, fd, optval, optlen);
 	case G_EMPTY:
 		*optlen = 0;
 		return 0;
@@ -432,43 +381,9 @@ static int tcp_getsockopt(int fd, int optname, void *optval, socklen_t *optlen)
 		memcpy(optval, name, *optlen);
 		return 0;
 	default:
-		if (get_mapped(fd, o, &v) != 0)
+		if (get_mapped(io, fd, o, &v) != 0)
 			return -1;
 		errno = saved;
 		return put_int(optval, optlen, v);
 	}
-}
-
-/*
- * SO_ERROR of a socket of ours not yet known to be connected: a program asks
- * it when a non-blocking connect is done.  If it is, note it (fdstate.c):
- * the peer's half-close announcement is read off before the program polls
- * for data (it would see the socket readable with nothing to read).
- */
-static int so_error(int fd, void *optval, socklen_t *optlen)
-{
-	int r = real.getsockopt(fd, SOL_SOCKET, SO_ERROR, optval, optlen);
-
-	if (r == 0 && optval && *optlen >= sizeof(int) && !memcmp(optval, &(int){ 0 }, sizeof(int)))
-		fd_connected(fd);
-	return r;
-}
-
-EXPORT int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
-{
-	unsigned state;
-
-	sctpize_init();
-	state = fd_get(fd);
-	if (__builtin_expect(FD_IS(state, FD_DUAL) || FD_IS(state, FD_FALLBACK), 0)) {
-		if (FD_IS(state, FD_DUAL))
-			return dual_getsockopt(fd, level, optname, optval, optlen);
-		if (level == SOL_SOCKET && optname == SO_ERROR)
-			return fallback_so_error(fd, optval, optlen);
-	}
-	if (level == SOL_SOCKET && optname == SO_ERROR && (state & (FD_SCTP | FD_CONNECTED)) == FD_SCTP)
-		return so_error(fd, optval, optlen);
-	if (level != IPPROTO_TCP || !own_calls() || !socket_is_sctp(fd))
-		return real.getsockopt(fd, level, optname, optval, optlen);
-	return tcp_getsockopt(fd, optname, optval, optlen);
 }

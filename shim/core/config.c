@@ -11,7 +11,6 @@
  * and nothing is allocated.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "core.h"
 
 #define PREFIX "SCTPIZE_"
 
@@ -64,71 +63,6 @@ static bool parse_uint(const char *s, int min, int max, int *out)
 		return false;
 	*out = (int)v;
 	return true;
-}
-
-bool parse_ip(const char *s, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return true;
-	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		return true;
-	}
-	return false;
-}
-
-bool same_ip(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return false;
-	if (a->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return a->sa_family == AF_INET6 &&
-	       memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
-}
-
-in_port_t get_port(const struct sockaddr *sa)
-{
-	return sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port
-					: ((const struct sockaddr_in6 *)sa)->sin6_port;
-}
-
-void set_port(struct sockaddr_storage *ss, in_port_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = port;
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = port;
-}
-
-static bool is_unicast4(in_addr_t a)
-{
-	return a != INADDR_ANY && a != INADDR_BROADCAST && !IN_MULTICAST(a);
-}
-
-/* Only addresses that can be a local end of an association may be added; an
- * IPv4-mapped one (::ffff:0.0.0.0 is the IPv4 wildcard) is judged as IPv4. */
-static bool is_unicast(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return is_unicast4(ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr));
-	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-
-	if (IN6_IS_ADDR_V4MAPPED(a6)) {
-		in_addr_t a;
-
-		memcpy(&a, &a6->s6_addr[12], sizeof(a));
-		return is_unicast4(ntohl(a));
-	}
-	return !IN6_IS_ADDR_UNSPECIFIED(a6) && !IN6_IS_ADDR_MULTICAST(a6);
 }
 
 static bool parse_addrs(struct config *c, const char *name, const char *v,
@@ -232,7 +166,7 @@ static bool parse_bool(struct config *c, const char *name, const char *v, bool *
  */
 bool log_dir_shared(const char *path)
 {
-	char dir[sizeof(cfg.log)];
+	char dir[sizeof(((struct config *)0)->log)];
 	const char *slash = strrchr(path, '/');
 	size_t n = !slash || slash == path ? 1 : (size_t)(slash - path);
 	struct stat st;

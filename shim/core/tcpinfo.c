@@ -1,5 +1,5 @@
 /*
- * tcpinfo.c - getsockopt(IPPROTO_TCP, TCP_INFO) on an SCTP socket.
+ * tcpinfo.c - TCP_INFO computed from SCTP_STATUS, for getsockopt(IPPROTO_TCP, TCP_INFO).
  *
  * Monitoring code, ss-like tools and servers that log connection quality
  * read TCP_INFO.  SCTP keeps the same figures per association and per path;
@@ -12,6 +12,9 @@
  * heartbeat interval in jiffies, against the same interval in milliseconds.  The struct is the
  * kernel's (linux/tcp.h), larger than glibc's, so programs built against
  * either get what they asked for: at most *optlen bytes, as TCP copies.
+ * The figures are computed by tcp_info_of_status() alone (unit-tested); the
+ * socket is reached through the backend's struct sockio, the /proc file
+ * through the core's own system calls (file.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,13 +28,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sctpize.h"
+#include "core.h"
 
 /* TCP states as tcpi_state reports them (include/net/tcp_states.h). */
 enum { T_ESTABLISHED = 1, T_SYN_SENT, T_SYN_RECV, T_FIN_WAIT1, T_FIN_WAIT2, T_TIME_WAIT,
        T_CLOSE, T_CLOSE_WAIT, T_LAST_ACK, T_LISTEN, T_CLOSING };
 
-static unsigned char tcp_state(int sctp_state)
+unsigned char tcp_state_of(int sctp_state)
 {
 	switch (sctp_state) {
 	case SCTP_COOKIE_WAIT:
@@ -63,11 +66,11 @@ static unsigned long hbint_jiffies(int fd)
 
 	if (fstat(fd, &st) != 0)
 		return 0;
-	pfd = open("/proc/net/sctp/assocs", O_RDONLY | O_CLOEXEC);
+	pfd = core_open("/proc/net/sctp/assocs", O_RDONLY | O_CLOEXEC);
 	if (pfd < 0)
 		return 0;
 	/* Line by line through a fixed buffer; a line longer than it is skipped. */
-	while (!found && (n = read(pfd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+	while (!found && (n = core_read(pfd, buf + have, sizeof(buf) - 1 - have)) > 0) {
 		char *line = buf, *nl;
 
 		have += (size_t)n;
@@ -88,12 +91,12 @@ static unsigned long hbint_jiffies(int fd)
 		if (have == sizeof(buf) - 1)
 			have = 0;
 	}
-	close(pfd);
+	core_close(pfd);
 	return found;
 }
 
 /* The kernel's HZ, found once from an association; 0 while unknown. */
-static unsigned kernel_hz(int fd)
+static unsigned kernel_hz(const struct sockio *io, int fd)
 {
 	static atomic_uint hz;
 	static const unsigned known[] = { 100, 250, 300, 1000 };
@@ -104,7 +107,7 @@ static unsigned kernel_hz(int fd)
 	if (atomic_load(&hz))
 		return atomic_load(&hz);
 	memset(&pp, 0, sizeof(pp));
-	if (real.getsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, &len) != 0 ||
+	if (io->get(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, &len) != 0 ||
 	    pp.spp_hbinterval == 0 || (jif = hbint_jiffies(fd)) == 0)
 		return 0;
 	/* Snap to the nearest HZ a kernel can be built with. */
@@ -117,7 +120,27 @@ static unsigned kernel_hz(int fd)
 	return (unsigned)best;
 }
 
-int tcp_info_from_sctp(int fd, void *optval, socklen_t *optlen)
+void tcp_info_of_status(const struct sctp_status *st, unsigned hz, struct tcp_info *ti)
+{
+	unsigned mss = st->sstat_fragmentation_point ? st->sstat_fragmentation_point : 1;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->tcpi_state = tcp_state_of(st->sstat_state);
+	ti->tcpi_rto = st->sstat_primary.spinfo_rto * 1000;
+	/* srtt is in jiffies; below one tick it reads 0, and TCP never says 0. */
+	ti->tcpi_rtt = hz ? (unsigned)((unsigned long long)st->sstat_primary.spinfo_srtt *
+				       1000000 / hz) : 0;
+	if (ti->tcpi_rtt == 0 && st->sstat_state == SCTP_ESTABLISHED)
+		ti->tcpi_rtt = 1;
+	ti->tcpi_snd_mss = ti->tcpi_rcv_mss = ti->tcpi_advmss = mss;
+	ti->tcpi_pmtu = st->sstat_primary.spinfo_mtu;
+	ti->tcpi_snd_cwnd = (st->sstat_primary.spinfo_cwnd + mss - 1) / mss;
+	ti->tcpi_snd_ssthresh = 0x7fffffff;	/* TCP_INFINITE_SSTHRESH: not exported */
+	ti->tcpi_unacked = st->sstat_unackdata;
+	ti->tcpi_snd_wnd = st->sstat_rwnd;
+}
+
+int tcp_info_from_sctp(const struct sockio *io, int fd, void *optval, socklen_t *optlen)
 {
 	int saved = errno, listening = 0;
 	struct tcp_info ti;
@@ -130,28 +153,12 @@ int tcp_info_from_sctp(int fd, void *optval, socklen_t *optlen)
 	}
 	memset(&ti, 0, sizeof(ti));
 	memset(&st, 0, sizeof(st));
-	if (real.getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &st, &len) == 0) {
-		unsigned mss = st.sstat_fragmentation_point ? st.sstat_fragmentation_point : 1;
-
-		ti.tcpi_state = tcp_state(st.sstat_state);
-		ti.tcpi_rto = st.sstat_primary.spinfo_rto * 1000;
-		unsigned hz = kernel_hz(fd);
-
-		/* srtt is in jiffies; below one tick it reads 0, and TCP never says 0. */
-		ti.tcpi_rtt = hz ? (unsigned)((unsigned long long)st.sstat_primary.spinfo_srtt *
-					      1000000 / hz) : 0;
-		if (ti.tcpi_rtt == 0 && st.sstat_state == SCTP_ESTABLISHED)
-			ti.tcpi_rtt = 1;
-		ti.tcpi_snd_mss = ti.tcpi_rcv_mss = ti.tcpi_advmss = mss;
-		ti.tcpi_pmtu = st.sstat_primary.spinfo_mtu;
-		ti.tcpi_snd_cwnd = (st.sstat_primary.spinfo_cwnd + mss - 1) / mss;
-		ti.tcpi_snd_ssthresh = 0x7fffffff;	/* TCP_INFINITE_SSTHRESH: not exported */
-		ti.tcpi_unacked = st.sstat_unackdata;
-		ti.tcpi_snd_wnd = st.sstat_rwnd;
+	if (io->get(fd, IPPROTO_SCTP, SCTP_STATUS, &st, &len) == 0) {
+		tcp_info_of_status(&st, kernel_hz(io, fd), &ti);
 	} else {
 		/* No association: a listener, or a socket not connected (yet or any more). */
 		len = sizeof(listening);
-		real.getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
+		io->get(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
 		ti.tcpi_state = listening ? T_LISTEN : T_CLOSE;
 	}
 	if (*optlen > sizeof(ti))

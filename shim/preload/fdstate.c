@@ -1,5 +1,5 @@
 /*
- * fdstate.c - the little state a descriptor needs: half-close; dup and close.
+ * fdstate.c - the little state a descriptor needs: half-close.
  *
  * One byte per descriptor below FD_TRACKED, read with a plain load on every
  * read and write (no system call), written only when it changes.  What it
@@ -8,9 +8,8 @@
  * closefrom(), a pipe() on a freed number) leave it stale, so every claim
  * that would change an answer is first checked against the kernel (a
  * recvmsg() that fails with ENOTSOCK, SO_PROTOCOL, our own indication in
- * the socket), and a stale one is dropped.  Only the process that owns the
- * memory writes on close and dup (process.c): a vfork() child's closes are
- * its own descriptors', not its parent's.
+ * the socket), and a stale one is dropped.  The copies and closes the
+ * library does see are dup.c's and close.c's.
  *
  * Half-close (SCTPIZE_HALF_CLOSE=1; off by default).  SCTP has no
  * half-close: shutdown(SHUT_WR) ends the association for both ways.  Between
@@ -50,7 +49,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 #define ADAPT_MAGIC 0x535a4300u		/* "SZC" and the state byte */
 #define ADAPT_MASK 0xffffff00u
@@ -315,8 +314,7 @@ void fd_received(const struct msghdr *msg)
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-			if (fd_get(fd) & FD_KIND)
-				migrate_forget(fd);
+			special_drop(fd);
 			adopt_inherited(fd, wrapped_getsockopt);
 		}
 	}
@@ -372,101 +370,4 @@ void fd_state_init(void)
 	}
 	real.syscall(SYS_close, dir, 0, 0, 0, 0, 0);
 	errno = saved;
-}
-
-/* --- descriptors copied and closed: the state follows --- */
-
-/* A copy of a dual listener or an undecided socket is a plain one (migrate.c). */
-static int copied(int from, int to)
-{
-	if (to >= 0 && to != from) {
-		unsigned state = fd_get(from) & ~FD_KIND, old = fd_get(to);
-
-		if ((state || old) && bookkeeper()) {
-			if (old & FD_KIND)
-				migrate_forget(to);
-			fd_store(to, state);
-		}
-	}
-	return to;
-}
-
-EXPORT int dup(int fd)
-{
-	sctpize_init();
-	return copied(fd, real.dup(fd));
-}
-
-EXPORT int dup2(int fd, int to)
-{
-	sctpize_init();
-	return copied(fd, real.dup2(fd, to));
-}
-
-EXPORT int dup3(int fd, int to, int flags)
-{
-	sctpize_init();
-	return copied(fd, real.dup3(fd, to, flags));
-}
-
-/* fcntl's third argument is an int or a pointer: passed on as it came. */
-#define FCNTL(name)							\
-	EXPORT int name(int fd, int cmd, ...)				\
-	{								\
-		va_list ap;						\
-		void *arg;						\
-		int r;							\
-									\
-		va_start(ap, cmd);					\
-		arg = va_arg(ap, void *);				\
-		va_end(ap);						\
-		sctpize_init();						\
-		r = real.name(fd, cmd, arg);				\
-		if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)		\
-			copied(fd, r);					\
-		else if (cmd == F_SETFL && r == 0)			\
-			fd_maybe_connected(fd);				\
-		return r;						\
-	}
-FCNTL(fcntl)
-FCNTL(fcntl64)
-
-EXPORT int close(int fd)
-{
-	unsigned state;
-
-	sctpize_init();
-	state = fd_get(fd);
-	if (__builtin_expect(state != 0, 0) && bookkeeper()) {
-		if (state & FD_KIND)
-			migrate_forget(fd);
-		fd_forget(fd);
-	}
-	return real.close(fd);
-}
-
-EXPORT int close_range(unsigned first, unsigned last, int flags)
-{
-	sctpize_init();
-	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
-		int hi = atomic_load_explicit(&fd_highest, memory_order_relaxed);
-		bool mine = false;
-
-		for (unsigned fd = first; (int)fd <= hi && fd <= last && fd < FD_TRACKED; fd++) {
-			unsigned state = fd_get((int)fd);
-
-			if (!state)
-				continue;
-			if (!mine && !(mine = bookkeeper()))
-				break;	/* a vfork() child: its parent's table is not its own */
-			if (state & FD_KIND)
-				migrate_forget((int)fd);
-			fd_forget((int)fd);
-		}
-	}
-	if (!real.close_range) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real.close_range(first, last, flags);
 }

@@ -20,7 +20,8 @@
  * and wakes them only to sleep again.  listen(fd, 0) stops an SCTP
  * listener; the kernel's shutdown() then wakes the sleepers, which find it
  * no longer listening.  (Asked only of sockets of ours never connected: on
- * every other socket shutdown() costs nothing more.)
+ * every other socket shutdown() costs nothing more.)  A dual listener
+ * (migrate/) shuts its two listeners down, the SCTP one with shutdown_socket().
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,7 +31,7 @@
 #include <poll.h>
 #include <string.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 #define MARKER_WAIT_MS 5000	/* a full send buffer: how long the marker may wait */
 
@@ -95,15 +96,11 @@ static int half_close(int fd, unsigned state, int saved)
 	return 0;
 }
 
-EXPORT int shutdown(int fd, int how)
+int shutdown_socket(int fd, int how)
 {
 	int saved = errno;
-	unsigned state;
+	unsigned state = fd_get(fd);
 
-	sctpize_init();
-	state = fd_get(fd);
-	if (FD_IS(state, FD_DUAL))
-		return dual_shutdown(fd, how);
 	if (!own_calls())
 		return real.shutdown(fd, how);
 	if (how == SHUT_WR && (state & (FD_PENDING | FD_PEER)) && half_close(fd, state, saved) == 0)
@@ -120,4 +117,15 @@ EXPORT int shutdown(int fd, int how)
 		return 0;
 	}
 	return real.shutdown(fd, how);
+}
+
+EXPORT int shutdown(int fd, int how)
+{
+	unsigned state;
+
+	sctpize_init();
+	state = fd_get(fd);
+	if (__builtin_expect(special(state), 0) && kind_ops(state)->shutdown)
+		return kind_ops(state)->shutdown(fd, how);
+	return shutdown_socket(fd, how);
 }

@@ -20,6 +20,9 @@
  * and shutdown() go to both; close() closes all three, or, if an accept()
  * in another thread is using them, that accept() does when it is done.
  *
+ * These are this kind's own calls (dual_ops); the slot (slots.c) keeps the
+ * three hidden descriptors and the accept() calls using them.
+ *
  * Limits: the hidden listeners are close-on-exec, so a dual listener does
  * not survive exec(); a dup() of the descriptor is not a listener.
  */
@@ -31,7 +34,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "migrate.h"
 
 /*
  * The dual listener's slot, lock held, or NULL: fd is not one (any more),
@@ -44,11 +47,11 @@ static struct slot *dual_slot(int fd)
 
 	if (!s || s->kind != SLOT_DUAL)
 		return NULL;
-	if (slot_intact(s))
+	if (hidden_intact(&s->u.dual.tcp) && hidden_intact(&s->u.dual.sctp))
 		return s;
 	logmsg(0, "fd %d: its hidden listeners were closed: no longer a dual listener", fd);
 	slot_free(s);
-	fd_store(fd, fd_get(fd) & ~FD_KIND);
+	fd_store(fd, fd_get(fd) & ~FD_SPECIAL);
 	return NULL;
 }
 
@@ -61,8 +64,8 @@ static int listeners(int fd, int *tcp, int *sctp)
 	slots_lock_take();
 	s = dual_slot(fd);
 	if (s) {
-		*tcp = s->a;
-		*sctp = s->b;
+		*tcp = s->u.dual.tcp.fd;
+		*sctp = s->u.dual.sctp.fd;
 	}
 	slots_lock_give();
 	return s ? 0 : -1;
@@ -81,11 +84,11 @@ static struct slot *hold(int fd, int *tcp, int *sctp, int *ep, unsigned *turn)
 	slots_lock_take();
 	s = dual_slot(fd);
 	if (s) {
-		s->users++;
-		*tcp = s->a;
-		*sctp = s->b;
-		*ep = s->c;
-		*turn = s->turn++;
+		s->u.dual.users++;
+		*tcp = s->u.dual.tcp.fd;
+		*sctp = s->u.dual.sctp.fd;
+		*ep = s->u.dual.ep.fd;
+		*turn = s->u.dual.turn++;
 	} else {
 		s = NULL;
 	}
@@ -105,7 +108,7 @@ int dual_listen(int fd, int backlog)
 	if (real.listen(fd, backlog) != 0)
 		return -1;
 	/* Bound now (listen() picks a port if the program did not). */
-	if (getsockname(fd, (struct sockaddr *)&self, &len) != 0)
+	if (real.getsockname(fd, (struct sockaddr *)&self, &len) != 0)
 		return -1;
 	sctp = socket_like(fd, IPPROTO_SCTP);
 	if (sctp < 0) {
@@ -117,7 +120,7 @@ int dual_listen(int fd, int backlog)
 	apply_defaults(sctp);
 	copy_options(fd, sctp);
 	fd_adopt(sctp);
-	if (bind(sctp, (struct sockaddr *)&self, len) != 0 || real.listen(sctp, backlog) != 0 ||
+	if (bind_widened(sctp, (struct sockaddr *)&self, len) != 0 || real.listen(sctp, backlog) != 0 ||
 	    real.fcntl(sctp, F_SETFL, O_RDWR | O_NONBLOCK) != 0)
 		goto fail;
 	fl = real.fcntl(fd, F_GETFL);
@@ -135,13 +138,15 @@ int dual_listen(int fd, int backlog)
 	slots_lock_take();
 	s = slot_find(fd, true);
 	if (s) {
-		s->kind = SLOT_DUAL;
-		slot_hide(s, tcp, sctp, ep);
+		slot_become(s, SLOT_DUAL);
+		hide(&s->u.dual.tcp, tcp);
+		hide(&s->u.dual.sctp, sctp);
+		hide(&s->u.dual.ep, ep);
 	}
 	slots_lock_give();
 	if (!s || swap_in(fd, ep) != 0) {
 		if (s)
-			migrate_forget(fd);	/* closes tcp, sctp and ep */
+			special_forget(fd);	/* closes tcp, sctp and ep */
 		tcp = sctp = ep = -1;
 		goto fail;
 	}
@@ -163,7 +168,7 @@ fail:
 	return 0;	/* TCP clients are still served */
 }
 
-int dual_relisten(int fd, int backlog)
+static int dual_relisten(int fd, int backlog)
 {
 	int tcp, sctp;
 
@@ -219,7 +224,7 @@ static int take(int tcp, int sctp, int ep, unsigned turn, struct sockaddr *addr,
 	}
 }
 
-int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
+static int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 {
 	int tcp, sctp, ep, r;
 	unsigned turn;
@@ -232,28 +237,7 @@ int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 	return r;
 }
 
-bool restart_after_signal(void)
-{
-	sigset_t blocked;
-	int saved = errno;
-	bool restart = true;
-
-	pthread_sigmask(SIG_BLOCK, NULL, &blocked);
-	for (int sig = 1; sig < NSIG && restart; sig++) {
-		struct sigaction sa;
-
-		if (sigismember(&blocked, sig) == 1 || sigaction(sig, NULL, &sa) != 0)
-			continue;
-		if (!(sa.sa_flags & SA_SIGINFO) &&
-		    (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN))
-			continue;
-		restart = sa.sa_flags & SA_RESTART;
-	}
-	errno = saved;
-	return restart;
-}
-
-int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+static int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	int tcp, sctp;
 
@@ -262,7 +246,7 @@ int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	return real.getsockname(tcp, addr, len);
 }
 
-int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+static int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	int tcp, sctp;
 
@@ -271,7 +255,7 @@ int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	return real.getsockopt(tcp, level, name, val, len);
 }
 
-int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+static int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int tcp, sctp, saved = errno;
 
@@ -279,19 +263,54 @@ int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		return real.setsockopt(fd, level, name, val, len);
 	if (real.setsockopt(tcp, level, name, val, len) != 0)
 		return -1;
-	if (setsockopt(sctp, level, name, val, len) != 0)
+	if (sockopt_set(sctp, level, name, val, len) != 0)
 		logmsg(1, "fd %d: option %d/%d not set on the SCTP listener: %m", fd, level, name);
 	errno = saved;
 	return 0;
 }
 
-int dual_shutdown(int fd, int how)
+static int dual_shutdown(int fd, int how)
 {
 	int tcp, sctp, r;
 
 	if (listeners(fd, &tcp, &sctp) != 0)
 		return real.shutdown(fd, how);
 	r = real.shutdown(tcp, how);
-	shutdown(sctp, how);
+	shutdown_socket(sctp, how);
 	return r;
 }
+
+/* A dual listener is not connected. */
+static int dual_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	(void)fd;
+	(void)addr;
+	(void)len;
+	errno = ENOTCONN;
+	return -1;
+}
+
+/* EPOLLEXCLUSIVE is not allowed on an epoll instance, which a dual listener is. */
+static int dual_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	struct epoll_event copy;
+
+	if (ev && (ev->events & EPOLLEXCLUSIVE)) {
+		copy = *ev;
+		copy.events &= ~EPOLLEXCLUSIVE;
+		ev = &copy;
+	}
+	return real.epoll_ctl(epfd, op, fd, ev);
+}
+
+const struct kind_ops dual_ops = {
+	.name = "dual",
+	.accept = dual_accept,
+	.listen = dual_relisten,
+	.setsockopt = dual_setsockopt,
+	.getsockopt = dual_getsockopt,
+	.getsockname = dual_getsockname,
+	.getpeername = dual_getpeername,
+	.shutdown = dual_shutdown,
+	.epoll_ctl = dual_epoll_ctl,
+};

@@ -5,7 +5,8 @@
  * page becomes an SCTP message of its own: measured on loopback, a third
  * of the throughput of plain writes, and the reader gets 4 KiB per read.
  * To a converted socket, sendfile() is done as pread() and write() of
- * 64 KiB at a time (write.c sends what SCTP refuses as one message), with
+ * 64 KiB at a time (write_stream(): write.c sends what SCTP refuses as one
+ * message), with
  * sendfile's contract: the count sent, *offset advanced or else the file
  * position, -1 with errno only when nothing was sent.  To anything else
  * sendfile() is libc's; deciding costs one getsockopt() per call.
@@ -24,7 +25,7 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 #define CHUNK 65536
 #define BUFFERS 4
@@ -76,7 +77,7 @@ static ssize_t copy_out(int out, int in, off_t pos, size_t count, char *chunk)
 			break;	/* end of file, or an error after some bytes */
 		}
 		while (sent < got) {
-			ssize_t r = write(out, chunk + sent, (size_t)(got - sent));
+			ssize_t r = write_stream(out, chunk + sent, (size_t)(got - sent));
 
 			if (r <= 0)
 				break;
@@ -92,14 +93,14 @@ static ssize_t copy_out(int out, int in, off_t pos, size_t count, char *chunk)
 	return (ssize_t)done;
 }
 
-EXPORT ssize_t sendfile(int out, int in, off_t *offset, size_t count)
+/* sendfile(), for both its names. */
+static ssize_t send_file(int out, int in, off_t *offset, size_t count)
 {
 	unsigned which;
 	char *chunk;
 	ssize_t done;
 	off_t pos;
 
-	sctpize_init();
 	if (count == 0 || !own_calls() || !is_sctp(out))
 		return real.sendfile(out, in, offset, count);
 	pos = offset ? *offset : lseek(in, 0, SEEK_CUR);
@@ -119,8 +120,15 @@ EXPORT ssize_t sendfile(int out, int in, off_t *offset, size_t count)
 	return done;
 }
 
+EXPORT ssize_t sendfile(int out, int in, off_t *offset, size_t count)
+{
+	sctpize_init();
+	return send_file(out, in, offset, count);
+}
+
 /* Programs built with large-file support call it by this name (same ABI here). */
 EXPORT ssize_t sendfile64(int out, int in, off_t *offset, size_t count)
 {
-	return sendfile(out, in, offset, count);
+	sctpize_init();
+	return send_file(out, in, offset, count);
 }

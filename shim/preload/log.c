@@ -11,14 +11,15 @@
  * reused for one of its sockets (so libc's syslog(), which keeps its own,
  * is not used: the program's next connection would get our lines).  In a
  * directory everyone may write to, no log file is created and only a
- * regular file of our own with one link is written (config.c).  A process
+ * regular file of our own with one link is written (../core/config.c).  A process
  * that has sandboxed itself (process.c) logs nothing: each line costs
  * system calls the sandbox may forbid.
  *
  * Level 0 lines (errors: a refused environment, a kernel without SCTP, a
  * bind address that cannot be added) are always written; decisions need
  * SCTPIZE_VERBOSE=1, and sockets of other families SCTPIZE_VERBOSE=2.
- * errno is the caller's on return, always.
+ * errno is the caller's on return, always.  Lines go out through the real
+ * calls (real.write, real.close), never through the library's own wrappers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,11 +28,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 static bool fd_is_socket_or_closed(int fd)
 {
@@ -43,7 +45,7 @@ static bool fd_is_socket_or_closed(int fd)
 static void write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+		ssize_t n = real.write(fd, buf, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -110,15 +112,22 @@ void log_line(int level, const char *fmt, ...)
 		bool shared = log_dir_shared(cfg.log);
 		struct stat st;
 
-		fd = open(cfg.log, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-				   O_NONBLOCK | (shared ? 0 : O_CREAT), 0600);
-		if (fd >= 0 && shared && (fstat(fd, &st) != 0 || !log_file_ours(&st))) {
-			close(fd);
+		/*
+		 * The file's whole life in system calls of the real kind (as stats.c's):
+		 * a tool that follows descriptors (ThreadSanitizer) must see all of it or
+		 * none, or it takes the number's next owner for a race with us.
+		 */
+		fd = (int)real.syscall(SYS_openat, AT_FDCWD, cfg.log, O_WRONLY | O_APPEND |
+				       O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+				       (shared ? 0 : O_CREAT), 0600);
+		if (fd >= 0 && shared &&
+		    (real.syscall(SYS_fstat, fd, &st) != 0 || !log_file_ours(&st))) {
+			real.close(fd);
 			fd = -1;
 		}
 		if (fd >= 0) {
 			write_all(fd, line, n);
-			close(fd);
+			real.close(fd);
 		}
 	} else {
 		write_all(STDERR_FILENO, line, n);

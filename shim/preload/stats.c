@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 atomic_ulong stats[N_STATS];
 

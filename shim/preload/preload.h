@@ -1,45 +1,49 @@
 /*
- * sctpize.h - the one internal header of libsctpize.
+ * preload.h - the one internal header of the preload backend (libsctpize.so).
  *
- * The library is a set of wrappers around the socket calls of libc.  Each
- * wrapper lives in the file named after the call or the idea it owns:
+ * The library is a set of wrappers around the socket calls of libc, one
+ * file per exported call or family, each calling only the real (next)
+ * definitions (real.*) and the named internal functions below; deliberate
+ * re-entry (an option mapped, a bind widened, a write split) goes through
+ * those, never through an exported symbol.  What to do is the decision
+ * core's (../core/core.h); how, here:
  *
- *   real.c     the table of the real (next) definitions, resolved once
- *   config.c   the SCTPIZE_* environment, parsed once into struct config
+ *   real.c     the table of the real (next) definitions; start-up, once
+ *   process.c  vfork() children, seccomp sandboxes, signals: when to hold back
  *   log.c      the optional diagnostics (stderr, syslog or a file)
+ *   stats.c    SCTPIZE_STATS: a one-line summary of what the library did
+ *   fdstate.c  the little state a descriptor needs (half-close), one byte
  *   socket.c   socket(): which TCP sockets become SCTP ones
- *   sockopt.c  setsockopt()/getsockopt() at level IPPROTO_TCP: the option table
- *   tcpinfo.c  getsockopt(TCP_INFO) answered from SCTP_STATUS
- *   tune.c     the configured defaults of every converted and accepted socket
+ *   tune.c     the core's defaults, set on every converted and accepted socket
+ *   sockopt.c  setsockopt()/getsockopt(): the core's TCP option table applied
  *   accept.c   accept()/accept4(): accepted sockets get the same defaults
  *   bind.c     bind(): optional widening to more local addresses (multihoming)
- *   resolve.c  getaddrinfo(): the addresses a peer's name resolved to, remembered
+ *   listen.c   listen()
  *   connect.c  connect(): every known address of the peer, with sctp_connectx()
+ *   resolve.c  getaddrinfo(): the addresses a peer's name resolved to, remembered
+ *   sockname.c getsockname()/getpeername()
+ *   epoll.c    epoll_ctl()
  *   write.c    writes SCTP refuses as one message
  *   read.c     reads: MSG_WAITALL, and the half-close marker of a peer
- *   shutdown.c shutdown(): half-close between two sctpize ends; listeners
- *   fdstate.c  the little state a descriptor needs for half-close; dup/close
- *   rules.c    migration mode: the rules that say which sockets convert
- *   migrate.c  the decision at listen()/connect(): a socket changes protocol
- *   dual.c     "both" servers: one listening descriptor for TCP and SCTP
- *   fallback.c "both" clients: SCTP first, TCP if the peer does not speak it
- *   stats.c    SCTPIZE_STATS: a one-line summary of what the library did
- *   ioctl.c    ioctl(): SIOCATMARK and SIOCOUTQ on SCTP sockets
  *   sendfile.c sendfile() to an SCTP socket as a stream, not a message per page
- *   process.c  vfork() children and seccomp sandboxes: when the library must hold back
+ *   shutdown.c shutdown(): half-close between two sctpize ends; listeners
+ *   dup.c      dup(), dup2(), dup3(), fcntl(): the state follows the copy
+ *   close.c    close(), close_range(): the state goes
+ *   ioctl.c    ioctl(): SIOCATMARK and SIOCOUTQ on SCTP sockets
+ *   migrate/   special sockets of migration mode (undecided, fallback,
+ *              dual): their own calls behind one seam, struct kind_ops
  *
  * Whether a socket is SCTP is asked of the kernel (SO_PROTOCOL), which
  * stays right across dup(), fork(), exec() and descriptor passing.  What
- * the library keeps per descriptor (fdstate.c, migrate.c) is a claim that
+ * the library keeps per descriptor (fdstate.c, migrate/) is a claim that
  * is checked against the kernel before it changes an answer, so a close,
  * a read or a fork the library does not see never makes it wrong.  By
  * default nothing is ever put in the byte stream: a program reads exactly
  * what its peer wrote, by any path (libsctpize(7), THE BYTE STREAM).
  */
-#ifndef SCTPIZE_H
-#define SCTPIZE_H
+#ifndef SCTPIZE_PRELOAD_H
+#define SCTPIZE_PRELOAD_H
 
-#include <net/if.h>
 #include <stdatomic.h>
 #include <netdb.h>
 #include <stdbool.h>
@@ -48,105 +52,11 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
-#include <netinet/in.h>
 
-#define SCTPIZE_VERSION "0.1.0"
+#include "../core/core.h"
 
 /* The intercepted calls: the only symbols the library exports (with libsctpize.map). */
 #define EXPORT __attribute__((visibility("default")))
-
-/* Fixed bounds keep parsing allocation-free. */
-#define MAX_ADDRS 16			/* in SCTPIZE_BIND_ADDRS, SCTPIZE_PEER_ADDRS */
-#define MAX_IFACES 8			/* in SCTPIZE_BIND_IFACES */
-
-#define MAX_RULES 64			/* in SCTPIZE_RULES and the config file together */
-#define MAX_RANGES 16			/* ports and ranges in one rule */
-#define SYSTEM_CONFIG "/etc/sctpize.conf"
-
-/* A list of IP addresses (ports unused). */
-struct addr_list {
-	int n;
-	struct sockaddr_storage a[MAX_ADDRS];
-};
-
-/* Migration mode (rules.c): what a rule does, and to which sockets. */
-enum { ACT_NONE, ACT_SCTP, ACT_TCP, ACT_BOTH };
-enum { ROLE_ANY, ROLE_SERVER, ROLE_CLIENT };
-enum { SRC_ENV, SRC_FILE };
-enum { DEFAULT_ENV = 1, DEFAULT_FILE, DEFAULT_CONVERT_RULES, DEFAULT_NO_CONVERT_RULE };
-struct rule {
-	unsigned char action, role;		/* ACT_*, ROLE_* */
-	unsigned char source;			/* SRC_ENV (SCTPIZE_RULES) or SRC_FILE */
-	unsigned char plen;			/* prefix length of addr */
-	bool has_addr;
-	int line;				/* rule number in SCTPIZE_RULES, or file line */
-	struct sockaddr_storage addr;
-	int n_ports;				/* port ranges lo[i]..hi[i] */
-	unsigned short lo[MAX_RANGES], hi[MAX_RANGES];
-	char prog[64];				/* fnmatch() pattern of the program name */
-};
-extern const char *const action_names[];
-
-/* The library's settings, from the environment; see config.c and libsctpize(7). */
-struct config {
-	int verbose;			/* SCTPIZE_VERBOSE: 0 errors only, 1 decisions, 2 more */
-	char log[256];			/* SCTPIZE_LOG: "stderr", "syslog" or an absolute path */
-	bool nodelay;			/* SCTPIZE_NODELAY: SCTP_NODELAY on every converted socket */
-	bool bind_all;			/* SCTPIZE_BIND_ALL: widen specific binds to the wildcard */
-	bool bind_loopback;		/* SCTPIZE_BIND_LOOPBACK: widening may touch loopback binds */
-	struct addr_list bind_addrs;	/* SCTPIZE_BIND_ADDRS: added with sctp_bindx() after bind() */
-	int n_bind_ifaces;		/* SCTPIZE_BIND_IFACES: their addresses, likewise */
-	char bind_ifaces[MAX_IFACES][IF_NAMESIZE];
-	struct addr_list peer_addrs;	/* SCTPIZE_PEER_ADDRS: one peer, several addresses */
-	bool peer_resolved;		/* SCTPIZE_PEER_RESOLVED: connect to every resolved address */
-	/* SCTP tuning (SCTPIZE_HB_INTERVAL, ...; SCTPIZE_FAILOVER presets); 0: kernel's default */
-	unsigned hb_interval, rto_min, rto_max, rto_initial;	/* milliseconds */
-	unsigned path_max_retrans, max_retrans, streams;
-	/* TCP-like defaults (SCTPIZE_SNDBUF, _RCVBUF, _SACK_DELAY, _CONNECT_TIMEOUT); 0: kernel's */
-	unsigned sndbuf, rcvbuf;		/* bytes, before connect/listen */
-	unsigned sack_delay;			/* milliseconds */
-	unsigned connect_timeout;		/* seconds, as INIT attempts and timeout: */
-	unsigned init_attempts, init_max_timeo;	/* ...computed from it (ms) */
-	bool half_close;			/* SCTPIZE_HALF_CLOSE: negotiate it with sctpize peers */
-	/* Migration mode (SCTPIZE_RULES, _CONFIG, _DEFAULT, _FALLBACK, _FALLBACK_TIMEOUT) */
-	int n_rules;
-	struct rule rules[MAX_RULES];
-	int default_action, default_from;	/* ACT_*, DEFAULT_* (why) */
-	int file_default, file_default_line;	/* the config file's "default" line */
-	char config_file[256];			/* the file read, or "" */
-	bool fallback;				/* no SCTP in the kernel: TCP, said once */
-	unsigned fallback_timeout;		/* ms a "both" client's SCTP attempt may take */
-	int fixed;				/* the action at socket(), or ACT_NONE: later */
-	bool stats;				/* SCTPIZE_STATS: the summary at exit... */
-	int stats_signal;			/* ...and on this signal (SIGUSR1/2), or 0 */
-	char error[512];		/* non-empty: the environment was refused, for this reason */
-};
-
-/* config.c: fill *c from envp (NULL: defaults); false, with c->error, on a bad value. */
-bool config_parse(struct config *c, char **envp);
-/* rules.c: the parts of config_parse() that read rules; see sctpize.conf(5). */
-bool rules_parse_env(struct config *c, const char *v);
-bool rules_parse_file(struct config *c, const char *path, bool must_exist);
-extern long (*rules_syscall)(long, ...);	/* how rules_parse_file() reads */
-void rules_finish(struct config *c);
-int parse_action(const char *w);
-/* rules.c: the action for a socket of this role (ROLE_*) and address (bound for a server,
- * connected to for a client), with the rule that fired (-1: the default). */
-int rule_decide(const struct config *c, const char *prog, int role, const struct sockaddr *sa,
-		int *which);
-/* rules.c: the action known at socket() for program prog, or ACT_NONE (decide later). */
-int rules_fixed(const struct config *c, const char *prog);
-void rule_format(const struct config *c, int i, char *buf, size_t size);
-void rule_origin(const struct config *c, int i, char *buf, size_t size);
-
-/* config.c: a log file in a directory everyone may write to is never created, and used
- * only if log_file_ours(): a regular file of the effective user, with one link. */
-struct stat;
-bool log_dir_shared(const char *path);
-bool log_file_ours(const struct stat *st);
-
-/* config.c: parse one textual IP address (no port) into *ss; false if it is not one. */
-bool parse_ip(const char *s, struct sockaddr_storage *ss);
 
 struct mmsghdr;
 /* The real calls, resolved once by sctpize_init(). */
@@ -213,6 +123,9 @@ bool is_sctp(int fd);
  * fails (EBADF, ENOTSOCK), errno is set, and the caller's own call fails the same way. */
 bool socket_is_sctp(int fd);
 
+/* The backend's option calls, as the core reaches a socket (sockopt.c). */
+extern const struct sockio real_io;
+
 /* tune.c: give a converted or accepted SCTP socket the configured defaults. Keeps errno. */
 void apply_defaults(int fd);
 
@@ -226,12 +139,6 @@ int pack_addrs(int fd, const struct sockaddr *skip, const struct sockaddr_storag
 int resolved_peers(const struct sockaddr *addr, struct sockaddr_storage *out, int max);
 /* resolve.c: make the resolver memory safe across fork(); called once at start-up. */
 void resolve_init(void);
-
-/* config.c: same address (family and IP; port ignored). */
-bool same_ip(const struct sockaddr *a, const struct sockaddr *b);
-/* config.c: the port of an AF_INET or AF_INET6 address (network order), and setting it. */
-in_port_t get_port(const struct sockaddr *sa);
-void set_port(struct sockaddr_storage *ss, in_port_t port);
 
 /*
  * fdstate.c: the little state a descriptor needs, one byte per descriptor
@@ -252,14 +159,10 @@ enum {
 	FD_SELF_SHUT = 16,	/* we half-closed: writes answer EPIPE */
 	FD_HALF_CLOSE = FD_PENDING | FD_PEER | FD_PEER_SHUT | FD_SELF_SHUT,
 	FD_CONNECTED = 32,	/* it was connected: a read after the peer's ABORT answers 0 */
-	/* Migration mode (migrate.c), one kind at a time, in this table only: */
-	FD_KIND = 192,
-	FD_UNDECIDED = 64,	/* TCP until listen() or connect() decides */
-	FD_FALLBACK = 128,	/* trying SCTP; TCP kept aside (fallback.c) */
-	FD_DUAL = 192,		/* a listener for TCP and SCTP (dual.c) */
+	/* Special sockets (migrate/): their kind, in these two bits; 0: none. */
+	FD_SPECIAL_SHIFT = 6,
+	FD_SPECIAL = 3 << FD_SPECIAL_SHIFT,
 };
-/* The migration kind of a state (0: none). */
-#define FD_IS(state, kind) (((state) & FD_KIND) == (kind))
 extern _Atomic unsigned char fd_state[FD_TRACKED];
 extern atomic_int fd_highest;		/* the highest number ever given state */
 
@@ -329,73 +232,72 @@ void process_init(void);
 void sendfile_init(void);
 
 /*
- * dual.c: after our own wait (epoll_wait(), poll()) was interrupted by a signal: would
+ * process.c: after our own wait (epoll_wait(), poll()) was interrupted by a signal: would
  * the kernel have restarted the program's call?  The signal is not known, so: true when
  * every signal that has a handler and is not blocked has SA_RESTART.
  */
 bool restart_after_signal(void);
 
+/*
+ * The plain calls, for deliberate re-entry: what the exported call does on a
+ * socket that is not special (fd_state's FD_SPECIAL bits clear).
+ */
 /* accept.c: an accepted socket fd from listener lfd: its state and defaults; fd. */
 int accepted(int lfd, int fd);
-/* connect.c: connect() of an SCTP socket (every known address of the peer). */
+/* connect.c: connect(), with every known address of the peer on an SCTP socket. */
 int sctp_connect(int fd, const struct sockaddr *addr, socklen_t len);
+/* bind.c: bind(), widened as configured on an SCTP socket. */
+int bind_widened(int fd, const struct sockaddr *addr, socklen_t len);
+/* sockopt.c: setsockopt()/getsockopt(), level IPPROTO_TCP mapped on an SCTP socket. */
+int sockopt_set(int fd, int level, int name, const void *val, socklen_t len);
+int sockopt_get(int fd, int level, int name, void *val, socklen_t *len);
+/* shutdown.c: shutdown(): half-close, and an SCTP listener stopped as TCP's is. */
+int shutdown_socket(int fd, int how);
+/* write.c: write() of a byte stream, split where SCTP refuses one message. */
+ssize_t write_stream(int fd, const void *buf, size_t len);
+/* socket.c: making an SCTP socket failed (errno): with SCTPIZE_FALLBACK, TCP it stays
+ * (true, logged once); fd for the message, or -1. */
+bool no_sctp_fallback(int fd);
 
 /*
- * migrate.c: a slot of migration state, for a socket whose protocol may still
- * change (its epoll registrations), that falls back (the TCP socket kept aside)
- * or is a dual listener (the two hidden listeners).
+ * Special sockets (migrate/): a descriptor whose fd_state has a kind in
+ * FD_SPECIAL has calls of its own.  A wrapper asks special(state), one
+ * load it has already made, and hands the call to its kind's operation if
+ * the kind has one (NULL: the plain call).  Nothing else of the migration
+ * wing is visible here.
  */
-#define MAX_SLOTS 1024
-#define MAX_REGS 4
-enum { SLOT_WATCH = 1, SLOT_FALLBACK, SLOT_DUAL };
-/* An open file's identity (fstat()), to tell it from whatever reuses its number. */
-struct ident {
-	dev_t dev;
-	ino_t ino;
+struct kind_ops {
+	const char *name;
+	int (*accept)(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+	int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+	int (*listen)(int fd, int backlog);
+	int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
+	int (*getsockopt)(int fd, int level, int name, void *val, socklen_t *len);
+	int (*getsockname)(int fd, struct sockaddr *addr, socklen_t *len);
+	int (*getpeername)(int fd, struct sockaddr *addr, socklen_t *len);
+	int (*shutdown)(int fd, int how);
+	int (*epoll_ctl)(int epfd, int op, int fd, struct epoll_event *ev);
 };
-struct slot {
-	int fd, kind;			/* kind 0: free */
-	struct ident id;		/* what fd is */
-	int a, b, c;			/* FALLBACK: a = TCP socket; DUAL: a = TCP, b = SCTP listener,
-					 * c = the epoll instance (also at fd) */
-	struct ident ida, idb, idc;	/* what they are (set by slot_hide()) */
-	unsigned turn;			/* DUAL: which listener accept() asks first */
-	int users;			/* DUAL: accept() calls using a, b, c right now... */
-	bool closing;			/* ...so close(fd) left them open to the last one */
-	struct sockaddr_storage peer;	/* FALLBACK: the address connected to */
-	socklen_t peer_len;
-	int nreg;			/* epoll sets fd is in, with its events */
-	struct { int epfd; struct epoll_event ev; } reg[MAX_REGS];
-};
-void slots_lock_take(void);
-void slots_lock_give(void);
-void slot_release(struct slot *s);
-void slot_free(struct slot *s);
-struct slot *slot_find(int fd, bool create);
-void slot_hide(struct slot *s, int a, int b, int c);
-bool slot_intact(const struct slot *s);
+extern const struct kind_ops *const special_kinds[4];
+static inline bool special(unsigned state)
+{
+	return state & FD_SPECIAL;
+}
+static inline const struct kind_ops *kind_ops(unsigned state)
+{
+	return special_kinds[(state & FD_SPECIAL) >> FD_SPECIAL_SHIFT];
+}
+/* socket.c: a socket made TCP that listen() or connect() will decide (the rules). */
+void special_undecided(int fd);
+/* fd is closed, replaced or reused: the special state it had (if any) goes. */
+void special_forget(int fd);
+static inline void special_drop(int fd)
+{
+	if (__builtin_expect(special(fd_get(fd)), 0))
+		special_forget(fd);
+}
+/* Start-up: the slot table's lock safe across fork(). */
 void migrate_init(void);
-void migrate_forget(int fd);
-void migrate_done(int fd);
-int socket_like(int fd, int proto);
-void copy_options(int from, int to);
-int swap_in(int fd, int nfd);
-int swap_to_sctp(int fd, int *spare);
-int decide(int fd, int role, const struct sockaddr *sa);
-bool no_sctp_fallback(int fd);
-/* fallback.c */
-int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len);
-int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len);
-int fallback_so_error(int fd, void *optval, socklen_t *optlen);
-int fallback_getpeername(int fd, struct sockaddr *addr, socklen_t *len);
-/* dual.c */
-int dual_listen(int fd, int backlog);
-int dual_relisten(int fd, int backlog);
-int dual_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
-int dual_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
-int dual_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
-int dual_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
-int dual_shutdown(int fd, int how);
 
 /* stats.c: the counters of SCTPIZE_STATS, counted only when it is set. */
 enum { ST_CONVERTED, ST_TCP, ST_PASSED, ST_FALLBACK, ST_DUAL, ST_ACCEPTED, ST_ACCEPTED_TCP,
@@ -416,8 +318,5 @@ void log_line(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 		if ((level) <= cfg.verbose) \
 			log_line((level), __VA_ARGS__); \
 	} while (0)
-
-/* tcpinfo.c: answer getsockopt(IPPROTO_TCP, TCP_INFO) on SCTP socket fd. */
-int tcp_info_from_sctp(int fd, void *optval, socklen_t *optlen);
 
 #endif

@@ -7,10 +7,10 @@
  * with the caller's flags and IPPROTO_SCTP.  Everything else (UNIX, UDP,
  * raw, MPTCP, SOCK_SEQPACKET, an explicit IPPROTO_SCTP) goes to libc as it is.
  *
- * In migration mode (rules.c), the rules may decide here already (they do
+ * In migration mode (../core/rules.c), the rules may decide here already (they do
  * not depend on the port: "tcp" leaves the socket alone); otherwise the
  * socket is made as TCP, undecided, and listen() or connect() decide
- * (migrate.c).  With SCTPIZE_FALLBACK a kernel without SCTP gets TCP.  In
+ * (migrate/).  With SCTPIZE_FALLBACK a kernel without SCTP gets TCP.  In
  * a process that has sandboxed itself (process.c) nothing converts: the
  * new socket would need calls of ours the sandbox may forbid.
  */
@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 static bool wants_tcp(int domain, int type, int protocol)
 {
@@ -30,12 +30,27 @@ static bool wants_tcp(int domain, int type, int protocol)
 }
 
 /* A new descriptor: whatever a number reused after a close we did not see had, goes. */
-static int fresh(int fd, unsigned state)
+static int fresh(int fd)
 {
-	if (fd_get(fd) & FD_KIND)
-		migrate_forget(fd);
-	fd_store(fd, state);
+	special_drop(fd);
+	fd_store(fd, 0);
 	return fd;
+}
+
+bool no_sctp_fallback(int fd)
+{
+	static atomic_bool told;
+
+	if (!cfg.fallback || (errno != EPROTONOSUPPORT && errno != ESOCKTNOSUPPORT &&
+			      errno != EACCES && errno != EPERM))
+		return false;
+	COUNT(ST_FALLBACK);
+	if (!atomic_exchange(&told, true))
+		logmsg(0, "this kernel cannot make SCTP sockets (%m); SCTPIZE_FALLBACK: "
+		       "the program runs on TCP");
+	else
+		logmsg(1, "fd %d: no SCTP: stays TCP", fd);
+	return true;
 }
 
 static const char *family(int domain)
@@ -55,7 +70,7 @@ EXPORT int socket(int domain, int type, int protocol)
 		       type, protocol);
 		if (domain == AF_INET || domain == AF_INET6)
 			COUNT(ST_PASSED);
-		return fresh(real.socket(domain, type, protocol), 0);
+		return fresh(real.socket(domain, type, protocol));
 	}
 	if (cfg.error[0]) {
 		/* The user's settings were refused: running on TCP would be a guess. */
@@ -70,14 +85,17 @@ EXPORT int socket(int domain, int type, int protocol)
 			logmsg(1, "fd %d: socket(%s, SOCK_STREAM) %s", fd, family(domain),
 			       cfg.fixed == ACT_TCP ? "stays TCP (rules)"
 						    : "TCP until listen() or connect() (rules)");
-		return fresh(fd, cfg.fixed == ACT_TCP ? 0 : FD_UNDECIDED);
+		fresh(fd);
+		if (fd >= 0 && cfg.fixed != ACT_TCP)
+			special_undecided(fd);
+		return fd;
 	}
 	int saved = errno;
 
 	fd = real.socket(domain, type, IPPROTO_SCTP);
 	if (fd < 0 && no_sctp_fallback(-1)) {
 		errno = saved;
-		return fresh(real.socket(domain, type, protocol), 0);
+		return fresh(real.socket(domain, type, protocol));
 	}
 	if (fd < 0) {
 		/* Said once: without SCTP in the kernel every TCP socket fails alike. */
@@ -88,7 +106,7 @@ EXPORT int socket(int domain, int type, int protocol)
 			logmsg(1, "socket(%s, SOCK_STREAM) to SCTP: %m", family(domain));
 		return -1;
 	}
-	fresh(fd, 0);
+	fresh(fd);
 	COUNT(ST_CONVERTED);
 	apply_defaults(fd);
 	fd_adopt(fd);

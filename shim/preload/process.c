@@ -5,7 +5,7 @@
  * in its parent's memory, with a descriptor table of its own, until it
  * calls exec() or _exit().  Its close_range() and dup2() come through our
  * wrappers, and what they would do to the library's tables (fdstate.c,
- * migrate.c) would be done to the parent's.  So the process that owns the
+ * migrate/) would be done to the parent's.  So the process that owns the
  * memory is remembered (at start-up, and in every fork() child), and only
  * it does bookkeeping of closes and copies: bookkeeper() costs one getpid()
  * and is asked only when there is something to write.
@@ -20,17 +20,21 @@
  * never something the sandbox forbids.  Only the process that owns the
  * memory becomes sandboxed this way: a vfork() child that installs a
  * filter before exec() leaves its parent as it was.
+ *
+ * And the program's signal dispositions: whether a wait of ours that a
+ * signal interrupted stands for a call the kernel would have restarted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "preload.h"
 
 atomic_bool sandboxed;
 static _Atomic pid_t owner;
@@ -114,4 +118,30 @@ EXPORT long syscall(long number, ...)
 	r = real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	installed(r, mine);
 	return r;
+}
+
+/*
+ * Our own waits (poll() in connect.c, epoll_wait() of a dual listener) are
+ * never restarted by the kernel after a signal, where the program's call
+ * would have been with SA_RESTART: the restart is ours to make.
+ */
+bool restart_after_signal(void)
+{
+	sigset_t blocked;
+	int saved = errno;
+	bool restart = true;
+
+	pthread_sigmask(SIG_BLOCK, NULL, &blocked);
+	for (int sig = 1; sig < NSIG && restart; sig++) {
+		struct sigaction sa;
+
+		if (sigismember(&blocked, sig) == 1 || sigaction(sig, NULL, &sa) != 0)
+			continue;
+		if (!(sa.sa_flags & SA_SIGINFO) &&
+		    (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN))
+			continue;
+		restart = sa.sa_flags & SA_RESTART;
+	}
+	errno = saved;
+	return restart;
 }

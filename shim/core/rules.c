@@ -10,9 +10,10 @@
  * config file (SCTPIZE_CONFIG, else /etc/sctpize.conf).
  *
  * Parsing fills fixed arrays (nothing is allocated) and reads the file with
- * raw system calls: it runs inside the library's start-up, where a wrapped
- * read() would wait on the start-up itself.  The same code runs in
- * sctpize-helper, so the wrapper refuses exactly what the library would.
+ * the core's own system calls (file.c): in the preload library it runs
+ * inside the start-up, where a wrapped read() would wait on the start-up
+ * itself.  The same code runs in sctpize-helper, so the wrapper refuses
+ * exactly what the library would.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,10 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sctpize.h"
+#include "core.h"
 
 const char *const action_names[] = { "(none)", "sctp", "tcp", "both" };
 
@@ -257,14 +257,6 @@ static bool file_line(struct config *c, int n, char *line, size_t len, bool tool
 	return parse_rule(c, SRC_FILE, n, line, &dflt);
 }
 
-/*
- * The file is read with raw system calls: in the library this runs inside
- * its start-up, where a wrapped call (read, close) would start it again.
- * Nor libc's syscall() there: the library exports one of its own
- * (process.c), so the library's start-up sets rules_syscall to libc's.
- */
-long (*rules_syscall)(long, ...) = syscall;
-
 /* The config file, if any: rules and at most one "default" line. */
 bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 {
@@ -280,7 +272,7 @@ bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 		return true;
 	}
 	/* Non-blocking: a FIFO given by mistake must not hang the program's start. */
-	fd = (int)rules_syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = core_open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (!must_exist && errno == ENOENT) {
 			c->config_file[0] = '\0';
@@ -290,14 +282,14 @@ bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 			 path, strerror(errno));
 		return false;
 	}
-	if (rules_syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rules_syscall(SYS_close, fd);
+	if (core_fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		core_close(fd);
 		snprintf(c->error, sizeof(c->error), "SCTPIZE_CONFIG: '%.200s' is not a regular file",
 			 path);
 		return false;
 	}
 	while (ok) {
-		long got = rules_syscall(SYS_read, fd, buf, sizeof(buf));
+		long got = core_read(fd, buf, sizeof(buf));
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -330,7 +322,7 @@ bool rules_parse_file(struct config *c, const char *path, bool must_exist)
 			toolong = false;
 		}
 	}
-	rules_syscall(SYS_close, fd);
+	core_close(fd);
 	return ok;
 }
 
