@@ -41,12 +41,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-static void die(const char *what)
-{
-	fprintf(stderr, "e2e_sandbox: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
+#include "helper.h"
 
 struct call {
 	const char *name;

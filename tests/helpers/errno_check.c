@@ -55,6 +55,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define SENTINEL 4242
 
@@ -66,13 +67,6 @@ extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr 
 extern ssize_t sendfile64(int, int, off_t *, size_t);
 
 static int failures;
-
-static const char *ename(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "?";
-}
 
 /* Report one call: ok is its success, e the errno it left. */
 static void report(const char *name, int ok, int e)
@@ -126,12 +120,6 @@ static void on_watchdog(int sig)
 	if (write(1, msg, sizeof(msg) - 1) < 0)
 		_exit(5);
 	_exit(4);
-}
-
-static void die(const char *what)
-{
-	printf("fail setup %s %s\n", what, ename(errno));
-	exit(1);
 }
 
 static struct sockaddr_in server;

@@ -60,6 +60,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define MAXFD 256
 #define MAXOPT 48
@@ -145,10 +146,8 @@ static void logline(const char *fmt, ...)
 /* " = RET" or " = -1 ERRNAME" */
 static const char *result(int ret, int err, char *buf, size_t size)
 {
-	const char *name = strerrorname_np(err);
-
 	if (ret < 0)
-		snprintf(buf, size, "= %d %s", ret, name ? name : "?");
+		snprintf(buf, size, "= %d %s", ret, ename(err));
 	else
 		snprintf(buf, size, "= %d", ret);
 	return buf;

@@ -24,6 +24,7 @@
 #include <sys/auxv.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "helper.h"
 
 int main(int argc, char **argv)
 {
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 	}
 	fd = sock(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0) {
-		printf("inet fail %s\n", strerrorname_np(errno));
+		printf("inet fail %s\n", ename(errno));
 	} else {
 		getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
 		printf("inet ok proto=%d\n", proto);
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 	}
 	fd = sock(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0) {
-		printf("unix fail %s\n", strerrorname_np(errno));
+		printf("unix fail %s\n", ename(errno));
 	} else {
 		printf("unix ok\n");
 		close(fd);

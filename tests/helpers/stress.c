@@ -91,6 +91,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define HDR 8
 #define TRAILER 16
@@ -114,14 +115,6 @@ static struct target {
 static int n_targets;
 
 /* ---------- small tools ---------- */
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -210,13 +203,6 @@ static void put64(unsigned char *p, uint64_t v)
 static uint64_t get64(const unsigned char *p)
 {
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static const char *ename(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "?";
 }
 
 /* ---------- reads and writes through every call a TCP program uses ---------- */

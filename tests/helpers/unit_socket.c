@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 		fd = socket(d, t, p);
 		e = errno;
 		if (fd < 0) {
-			printf("fail %s\n", unit_errname(e));
+			printf("fail %s\n", ename(e));
 			continue;
 		}
 		len = sizeof(proto);
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
 		printf("ok proto=%d type=%d nonblock=%d cloexec=%d errno=%s\n", proto, type,
 		       (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0, (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0,
-		       e == SENTINEL ? "kept" : unit_errname(e));
+		       e == SENTINEL ? "kept" : ename(e));
 		close(fd);
 	}
 	return 0;
