@@ -24,7 +24,7 @@ SHIM_LDLIBS = -lsctp -ldl -lpthread
 
 B = build
 SHIM_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(wildcard shim/*.c))
-TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,$(filter-out tests/helpers/recorder.c,$(wildcard tests/helpers/*.c)))
+TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,$(filter-out tests/helpers/unit_recorder.c,$(wildcard tests/helpers/*.c)))
 
 all: $(B)/libsctpize.so $(B)/sctpize-helper $(B)/sctpize
 
@@ -52,7 +52,7 @@ $(B)/tests/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lsctp -lpthread
 
-$(B)/tests/recorder.so: tests/helpers/recorder.c
+$(B)/tests/unit_recorder.so: tests/helpers/unit_recorder.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
@@ -84,7 +84,7 @@ $(addsuffix /sctpize-helper,$(SAN_DIRS)): $(B)/sctpize-helper
 
 sanitize: $(foreach d,$(SAN_DIRS),$(d)/libsctpize.so $(d)/sctpize $(d)/sctpize-helper)
 
-test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so sanitize
+test-programs: all $(TEST_HELPERS) $(B)/tests/unit_recorder.so sanitize
 
 # Benchmarks, fuzz targets and the hardening builds keep their rules beside their sources.
 include tests/bench/bench.mk tests/fuzz/fuzz.mk tests/hardening.mk

@@ -26,7 +26,7 @@ $(B)/tests/hard_ctor.so: tests/helpers/hard_ctor.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DHARD_CTOR_LIB -fPIC -shared -o $@ $< -ldl -lpthread
 
 hardening-programs: all $(B)/tests/stress $(B)/tests/hard_ctor $(B)/tests/hard_ctor.so \
-	$(B)/tests/recorder.so $(B)/tsan/libsctpize.so
+	$(B)/tests/unit_recorder.so $(B)/tsan/libsctpize.so
 
 test-programs: hardening-programs
 

@@ -9,7 +9,7 @@
 # faked by the recorder (TCP underneath); the real kernel runs the same
 # programs in tests/e2e/stress.bats.  Any "WARNING: ThreadSanitizer" fails
 # the test, except inside the recorder, which is test scaffolding and not
-# thread-safe (suppressed: called_from_lib:recorder.so).
+# thread-safe (suppressed: called_from_lib:unit_recorder.so).
 
 load ../helpers/common
 load ../helpers/unit
@@ -28,7 +28,7 @@ setup() {
 	# The recorder's fake-SCTP table (the test's stand-in for the kernel) is indexed by
 	# descriptor number: a number closed in one thread and reused in another is ordered
 	# by the kernel, which TSan cannot see.  (The library's own table is atomic.)
-	printf '%s\n' "called_from_lib:recorder.so" "race:recorder.so" \
+	printf '%s\n' "called_from_lib:unit_recorder.so" "race:unit_recorder.so" \
 		> "$BATS_TEST_TMPDIR/suppressions"
 	REPORTS=$BATS_TEST_TMPDIR/tsan
 	export TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$REPORTS suppressions=$BATS_TEST_TMPDIR/suppressions"

@@ -1,7 +1,7 @@
 /*
- * recorder.c - a preload that records what reaches libc, for the decision tests.
+ * unit_recorder.c - a preload that records what reaches libc, for the decision tests.
  *
- * Preloaded after the shim (LD_PRELOAD="build/libsctpize.so build/tests/recorder.so"),
+ * Preloaded after the shim (LD_PRELOAD="build/libsctpize.so build/tests/unit_recorder.so"),
  * it is what the shim's dlsym(RTLD_NEXT) finds: each call the shim passes on
  * appends one line to the file named by RECORDER_LOG, then goes to libc:
  *

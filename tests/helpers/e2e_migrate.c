@@ -1,5 +1,5 @@
 /*
- * migrate - a plain TCP program for the migration-mode tests
+ * e2e_migrate - a plain TCP program for the migration-mode tests
  * (tests/e2e/migrate.bats): it is written for TCP only and reports what it
  * ended up with, so the tests see which sockets sctpize's rules converted,
  * that a `both` listener serves both protocols however the program waits for
@@ -7,7 +7,7 @@
  * connect, and that what the program set on a socket survives the swap.
  * It knows SCTP only to read results (SO_PROTOCOL 132).
  *
- *   migrate server ADDR PORT MODE N
+ *   e2e_migrate server ADDR PORT MODE N
  *       Listen on ADDR:PORT (SO_REUSEADDR), print "listening", serve N clients,
  *       exit 0.  MODE: accept, accept4 (SOCK_CLOEXEC), select, poll, epoll-lt,
  *       epoll-et (the last four on a nonblocking listener; epoll-et accepts
@@ -15,7 +15,7 @@
  *       "PROTO PEERADDR LINE" out (PROTO tcp|sctp: the accepted socket's
  *       SO_PROTOCOL; PEERADDR: the address accept() returned), close.
  *
- *   migrate client ADDR PORT MODE LINE
+ *   e2e_migrate client ADDR PORT MODE LINE
  *       Connect, send LINE, print "PROTO ANSWER" (PROTO: this socket's
  *       SO_PROTOCOL after connect; ANSWER: what came back, up to end of file).
  *       MODE: blocking; poll (nonblocking connect, poll POLLOUT, SO_ERROR);
@@ -24,7 +24,7 @@
  *       (nonblocking, poll, then a second connect(): 0 or EISCONN is success).
  *       A failed connect prints "connect: ENAME" on stderr, exit 1.
  *
- *   migrate preserve ADDR PORT
+ *   e2e_migrate preserve ADDR PORT
  *       Before connect: O_NONBLOCK and FD_CLOEXEC (fcntl), SO_REUSEADDR,
  *       SO_KEEPALIVE, SO_LINGER {1,5}, SO_RCVBUF 300000, SO_SNDTIMEO 7 s,
  *       IP_TOS (IPV6_TCLASS) 0x10, TCP_NODELAY, TCP_KEEPIDLE 77, bind to
@@ -35,7 +35,7 @@
  *       and no descriptor appeared beside it (the lowest free number is the
  *       one it was before connect); otherwise "fd CHANGED".
  *
- *   migrate preserve-server ADDR PORT
+ *   e2e_migrate preserve-server ADDR PORT
  *       The same settings before bind and listen; the same report after
  *       listen ("bound ADDR:PORT", [ADDR]:PORT for IPv6; "fd SAME" means the
  *       descriptor is the listening socket, no other appeared), then
@@ -651,10 +651,10 @@ static int cmd_preserve_server(const char *host, const char *port)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: migrate server ADDR PORT MODE N\n"
-			"       migrate client ADDR PORT MODE LINE\n"
-			"       migrate preserve ADDR PORT\n"
-			"       migrate preserve-server ADDR PORT\n");
+	fprintf(stderr, "usage: e2e_migrate server ADDR PORT MODE N\n"
+			"       e2e_migrate client ADDR PORT MODE LINE\n"
+			"       e2e_migrate preserve ADDR PORT\n"
+			"       e2e_migrate preserve-server ADDR PORT\n");
 	exit(2);
 }
 

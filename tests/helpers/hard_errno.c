@@ -1,10 +1,11 @@
 /*
- * errno_check - every call the shim exports (shim/libsctpize.map), on paths
+ * hard_errno - every call the shim exports (shim/libsctpize.map), on paths
  * where it succeeds, with errno set to a sentinel first: a successful call
  * must leave errno as it found it, as libc's do (tests/unit/errno.bats on
- * the host with SCTP faked, tests/e2e/fdleak.bats on a real SCTP kernel).
+ * the host with SCTP faked, tests/e2e/errno.bats on a real SCTP kernel,
+ * tests/e2e/memcheck.bats under valgrind).
  *
- *   errno_check [-b BIG] [-p PORT] [-t SECONDS]
+ *   hard_errno [-b BIG] [-p PORT] [-t SECONDS]
  *
  * A TCP program: a loopback listener, connections to it, data both ways
  * through every read and write call, TCP options, descriptors copied and
@@ -421,7 +422,7 @@ int main(int argc, char **argv)
 	pthread_join(t, NULL);
 
 	/* sendfile() from a file to the socket. */
-	char path[] = "/tmp/errno_check.XXXXXX";
+	char path[] = "/tmp/hard_errno.XXXXXX";
 	int f = mkstemp(path);
 	off_t off = 0;
 
