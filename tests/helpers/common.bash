@@ -1,6 +1,7 @@
 # common.bash - loaded by every test file: paths, bats-support/bats-assert,
 # and the helpers that tests share (SCTP requirement, ports, protocol checks,
-# background processes that teardown reaps).
+# background processes that teardown reaps, the stress program's servers).
+# The helpers' names say their layer: unit_*, e2e_*, hard_* (tests/helpers/README).
 # shellcheck disable=SC2034  # the variables set here are for the files that load it
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)

@@ -19,6 +19,8 @@
  * write-large send writev sendmsg shutdown-wr shutdown-rdwr close
  * setsockopt-nodelay getsockopt-info getsockopt-error getpeername ioctl-outq
  * dup2 close-range accept connect sendfile read-after-peer-shutdown
+ *
+ * Used by tests/e2e/sandbox.bats.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

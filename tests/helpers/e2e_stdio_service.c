@@ -16,6 +16,8 @@
  * before each fgets(), which stores its terminating NUL right after the
  * last byte it read, so that byte is the last one before the untouched
  * 0xff tail.
+ *
+ * Used by tests/e2e/xinetd_stdio.bats.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -13,6 +13,8 @@
  * number accept() returned, so a test can show whether that number was one
  * of the descriptors the program closed without knowing them.  The program
  * itself never calls syslog() or openlog().
+ *
+ * Used by tests/e2e/syslog.bats.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

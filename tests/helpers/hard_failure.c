@@ -1,6 +1,6 @@
 /*
  * hard_failure - what a TCP program sees when the connection fails under it
- * (tests/e2e/failure.bats runs it plainly, on TCP, and under sctpize, and
+ * (tests/e2e/failures.bats runs it plainly, on TCP, and under sctpize, and
  * compares).  Both ends are in this process, the peer in a thread.
  *
  *   hard_failure abort-read

@@ -25,6 +25,9 @@
  * errno is set to a sentinel before each call: "kept" says it survived.
  * Before each OP, "op N" is appended to $RECORDER_LOG when it is set, so a
  * test can tell which calls reached libc during which OP.
+ *
+ * Used by tests/unit/sockopt.bats, socket.bats, exports.bats, sanitize.bats
+ * and wrapper.bats.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
