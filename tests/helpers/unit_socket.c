@@ -10,7 +10,7 @@
  * "errno" is whether errno still holds the sentinel set before the call.
  * Each socket is closed before the next one is made.  Exit 0 unless usage.
  *
- * Used by most of tests/unit/*.bats (socket, connect, defaults, migrate,
+ * Used by most of the tests/unit files (socket, connect, defaults, migrate,
  * security, exports, sanitize, shell, wrapper, badinput).
  */
 #define _GNU_SOURCE
