@@ -71,10 +71,7 @@ static double t0;
 
 static double ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6 - t0;
+	return now() * 1e3 - t0;
 }
 
 static double ms(void);
