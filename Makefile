@@ -35,7 +35,7 @@ SHIM_HDRS = $(PRELOAD_HDRS)
 CORE_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(CORE_SRCS))
 PRELOAD_OBJS = $(patsubst shim/%.c,$(B)/shim/%.o,$(PRELOAD_SRCS))
 CORE_LIB = $(B)/libsctpize-core.a
-TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,$(filter-out tests/helpers/recorder.c,$(wildcard tests/helpers/*.c)))
+TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,$(filter-out tests/helpers/unit_recorder.c,$(wildcard tests/helpers/*.c)))
 
 all: $(B)/libsctpize.so $(B)/sctpize-helper $(B)/sctpize $(B)/sctpize.bash-completion
 
@@ -86,7 +86,7 @@ $(B)/tests/unit_core: tests/helpers/unit_core.c $(CORE_LIB) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LIB)
 
-$(B)/tests/recorder.so: tests/helpers/recorder.c
+$(B)/tests/unit_recorder.so: tests/helpers/unit_recorder.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
@@ -118,7 +118,7 @@ $(addsuffix /sctpize-helper,$(SAN_DIRS)): $(B)/sctpize-helper
 
 sanitize: $(foreach d,$(SAN_DIRS),$(d)/libsctpize.so $(d)/sctpize $(d)/sctpize-helper)
 
-test-programs: all $(TEST_HELPERS) $(B)/tests/recorder.so sanitize
+test-programs: all $(TEST_HELPERS) $(B)/tests/unit_recorder.so sanitize
 
 # Benchmarks, fuzz targets and the hardening builds keep their rules beside their sources.
 include tests/bench/bench.mk tests/fuzz/fuzz.mk tests/hardening.mk

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # errno after a successful call, on the real SCTP kernel: every call the
-# library exports (shim/libsctpize.map), driven by tests/helpers/errno_check.c
+# library exports (shim/libsctpize.map), driven by tests/helpers/hard_errno.c
 # on paths where it succeeds, must leave errno as it found it, as libc's do.
 # Here the shim's own SCTP paths are taken (writes in pieces, empty writes,
 # MSG_WAITALL over messages, the half-close marker, sctp_connectx), and every
@@ -13,10 +13,10 @@ load ../helpers/common
 
 setup() {
 	require_sctp
-	# Half-close on, so that the marker's paths are taken too (errno_check half-closes
+	# Half-close on, so that the marker's paths are taken too (hard_errno half-closes
 	# each way and writes after the peer did); without it: tests/unit/errno.bats.
 	export SCTPIZE_CONFIG=/dev/null SCTPIZE_HALF_CLOSE=1
-	CHECK=$HELPERS/errno_check
+	CHECK=$HELPERS/hard_errno
 	[ -x "$CHECK" ] || fail "$CHECK is missing: run 'make test-programs' first"
 	port=$(free_port)
 	LOGF=$BATS_TEST_TMPDIR/log
@@ -26,7 +26,7 @@ exported() {
 	sed -n 's/^[[:space:]]*\([A-Za-z_0-9]*\);$/\1/p' "$TOP/shim/libsctpize.map"
 }
 
-# check [SCTPIZE OPTIONS...]: errno_check (its listener on $port) under
+# check [SCTPIZE OPTIONS...]: hard_errno (its listener on $port) under
 # sctpize with these options, bounded in time: every call succeeds, every
 # exported one is checked, and none changed errno.
 check() {

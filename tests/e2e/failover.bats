@@ -2,7 +2,7 @@
 # Multihoming and failover, end to end, with unmodified programs.
 #
 # Two hosts (network namespaces) joined by two independent links
-# (tests/helpers/twolinks.bash): client 10.231.1.1 / 10.231.2.1, server
+# (tests/helpers/e2e_twolinks.bash): client 10.231.1.1 / 10.231.2.1, server
 # 10.231.1.2 / 10.231.2.2.  A wrapped socat server (bound to 10.231.1.2,
 # widened) receives a file from a wrapped socat client that connects to
 # 10.231.1.2; link 1 fails mid-transfer (link down, or 100% loss with netem);
@@ -21,15 +21,15 @@
 # rto_initial (3 s by default, 300 ms with --failover fast).  Typical stalls
 # there, 5 MiB at 8 Mbit/s: default 1.2-2.4 s (link down), 1.1-2.4 s (loss);
 # --failover fast 0.3-0.6 s; plain TCP makes no progress at all while link 1
-# is dead.  netem's queue is kept short (twolinks.bash), or seconds of queued
+# is dead.  netem's queue is kept short (e2e_twolinks.bash), or seconds of queued
 # data would keep flowing after the fault.
 
 load ../helpers/common
-load ../helpers/twolinks
+load ../helpers/e2e_twolinks
 
 SIZE=$((5 * 1024 * 1024))	# 5 MiB at 8 Mbit/s: about 5 s per transfer
 RATE=8mbit
-WATCH=$BATS_TEST_DIRNAME/../helpers/failover_watch.py
+WATCH=$BATS_TEST_DIRNAME/../helpers/e2e_failover_watch.py
 RESULTS=${BATS_FILE_TMPDIR:-$BATS_RUN_TMPDIR}/failover.results
 
 # One topology for the whole file (building it costs seconds in UML); each

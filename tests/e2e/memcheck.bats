@@ -34,20 +34,20 @@ setup() {
 
 # Migration mode: the protocol change at listen() and connect(), the dual
 # listener, the fallback to TCP; every exported call on the way
-# (tests/helpers/errno_check.c, small writes so that valgrind stays quick).
+# (tests/helpers/hard_errno.c, small writes so that valgrind stays quick).
 # memcheck_migration SCTPIZE OPTIONS...: @PORT@ in them is the listener's port.
 memcheck_migration() {
 	local port a opts=()
 	port=$(free_port)
 	for a in "$@"; do opts+=("${a//@PORT@/$port}"); done
-	# (-t: errno_check's watchdog, for a call that blocks; valgrind in User-Mode
+	# (-t: hard_errno's watchdog, for a call that blocks; valgrind in User-Mode
 	# Linux on a loaded machine is slow, never stuck.)
-	# (SCTPIZE_HALF_CLOSE=1: errno_check half-closes each way and writes after
+	# (SCTPIZE_HALF_CLOSE=1: hard_errno half-closes each way and writes after
 	# the peer did, as tests/e2e/errno.bats runs it; without it, that write
 	# is SCTP's EPIPE and SIGPIPE.)
 	run timeout 900 env SCTPIZE_HALF_CLOSE=1 "$SCTPIZE" "${opts[@]}" -- valgrind -q --error-exitcode=99 --leak-check=full \
-		--errors-for-leak-kinds=definite,indirect "$HELPERS/errno_check" -b 300000 -t 800 -p "$port"
-	# (errno_check's own verdicts are tests/e2e/errno.bats's: here valgrind's.)
+		--errors-for-leak-kinds=definite,indirect "$HELPERS/hard_errno" -b 300000 -t 800 -p "$port"
+	# (hard_errno's own verdicts are tests/e2e/errno.bats's: here valgrind's.)
 	[ "$status" != 99 ] || fail "valgrind found errors: $output"
 	[ "$status" = 0 ] || [ "$status" = 1 ] || fail "status $status: $(grep -v errno=kept <<<"$output")"
 	refute_output --partial "=="

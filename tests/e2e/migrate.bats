@@ -6,13 +6,13 @@
 # listen() or connect()) keeps its descriptor, flags and options; a `both`
 # client falls back to TCP however it waits for its connect; a `both`
 # listener serves TCP and SCTP clients on one port however it waits for them.
-# Programs: tests/helpers/migrate.c (plain TCP code), python3, http.server,
+# Programs: tests/helpers/e2e_migrate.c (plain TCP code), python3, http.server,
 # nginx, curl.  --fallback needs a kernel without SCTP: tests/unit/migrate.bats.
 
 load ../helpers/common
 
 PY=/usr/bin/python3
-MIG=$HELPERS/migrate
+MIG=$HELPERS/e2e_migrate
 
 # A TCP program that listens on each ADDR PORT pair of its arguments, says
 # "listening", and holds the sockets until it is killed.
@@ -226,7 +226,7 @@ client_gets() {
 	on_sctp_only "$port"
 	start mig "$SCTPIZE" --rule 'sctp prog python3*' "$MIG" server 127.0.0.1 "$port2" accept 1
 	on_tcp_only "$port2"
-	start mig2 "$SCTPIZE" --rule 'sctp prog mig*' "$MIG" server 127.0.0.1 "$port3" accept 1
+	start mig2 "$SCTPIZE" --rule 'sctp prog e2e_mig*' "$MIG" server 127.0.0.1 "$port3" accept 1
 	on_sctp_only "$port3"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Stress on the real SCTP kernel (issue 7, hardening): many threads, many
 # connections, fork() and exec() going on meanwhile, through wrapped
-# programs (tests/helpers/stress.c, a plain TCP server and client):
+# programs (tests/helpers/hard_stress/, a plain TCP server and client):
 #   - 64 client threads x 1000 connections against a wrapped server, every
 #     byte checked (echo compared byte for byte, FNV-1a checksums of what
 #     the server received), every socket SCTP on both sides, while another
@@ -22,8 +22,6 @@
 
 load ../helpers/common
 
-STRESS=$HELPERS/stress
-
 setup() {
 	require_sctp
 	T=$BATS_TEST_TMPDIR
@@ -34,52 +32,6 @@ setup() {
 	for f in "$STRESS" "$HELPERS/hard_ctor" "$HELPERS/hard_ctor.so" "$LIB" "$SCTPIZE"; do
 		[ -e "$f" ] || fail "$f is missing: run 'make test-programs' first"
 	done
-}
-
-# Three distinct free ports below the kernel's ephemeral range (the runs
-# before leave thousands of client ports there, some still in use), as
-# $a, $b and $c.
-three_ports() {
-	local lo
-	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-	a= b= c=
-	local p
-	for p in $(shuf -i 20000-$((lo - 1)) -n 100); do
-		if listening_tcp "$p" || listening_sctp "$p" || [ "$p" = "$a" ] || [ "$p" = "$b" ]; then
-			continue
-		fi
-		if [ -z "$a" ]; then a=$p; elif [ -z "$b" ]; then b=$p; else c=$p; break; fi
-	done
-	[ -n "$c" ] || fail "no free ports"
-}
-
-# start_server NAME COMMAND...: COMMAND (a stress server) in the background,
-# its output in $T/NAME.out, its pid in $T/NAME.pid; waits for its port line.
-start_server() {
-	local name=$1
-	shift
-	bg "$@" > "$T/$name.out" 2>&1
-	echo $! > "$T/$name.pid"
-	wait_for grep -q '^port=' "$T/$name.out" ||
-		fail "server $name did not start: $(cat "$T/$name.out")"
-}
-
-# The port server NAME listens on.
-server_port() {
-	sed -n 's/^port=\([0-9]*\).*/\1/p' "$T/$1.out"
-}
-
-# Server NAME ended by itself (the client's quit request), with status 0 and
-# no error; its summary line is $server_line.
-server_done() {
-	local pid st=0 i
-	pid=$(cat "$T/$1.pid")
-	gone() { ! kill -0 "$1" 2>/dev/null; }
-	WAIT_FOR_TIMEOUT=120 wait_for gone "$pid" || fail "server $1 still runs 2 minutes after the quit request"
-	wait "$pid" || st=$?
-	server_line=$(grep '^server:' "$T/$1.out" | tail -n 1)
-	[ "$st" = 0 ] || fail "server $1 exited $st: $(cat "$T/$1.out")"
-	[[ $server_line == *" errors=0" ]] || fail "server $1: $(cat "$T/$1.out")"
 }
 
 # The value of FIELD=N in LINE.
@@ -104,13 +56,13 @@ assert_figures() {
 }
 
 @test "64 threads x 1000 connections through a wrapped server, fork() and exec() meanwhile on both sides: no byte lost or reordered" {
-	start_server main "$SCTPIZE" "$STRESS" server 0 -t 16 -a 132 -F 2000 -X 8000
+	stress_server main "$SCTPIZE" "$STRESS" server 0 -t 16 -a 132 -F 2000 -X 8000
 	grep -q '^port=[0-9]* proto=132$' "$T/main.out" || fail "the listener is not SCTP: $(cat "$T/main.out")"
-	run timeout 3700 "$SCTPIZE" "$STRESS" client "$(server_port main):132" -t 64 -n 1000 \
+	run timeout 3700 "$SCTPIZE" "$STRESS" client "$(stress_port main):132" -t 64 -n 1000 \
 		-p 132 -m 4096 -f -x -i 2000 -q -w 60
 	assert_figures forks fork_connections execs exec_connections
 	assert_line --regexp '^stress: threads=64 per_thread=1000 connections=64000 '
-	server_done main
+	stress_done main
 	echo "# $server_line" >&3
 	[ "$(field forked "$server_line")" -ge 1 ] && [ "$(field execed "$server_line")" -ge 1 ] ||
 		fail "the server neither forked nor exec()ed: $server_line"
@@ -121,9 +73,9 @@ assert_figures() {
 	three_ports
 	# A: TCP at socket(), SCTP at listen().  B: a "both" listener, TCP and
 	# SCTP on one descriptor, on every address.  C: a TCP-only server.
-	start_server a "$SCTPIZE" --ports "$a" "$STRESS" server "$a" -t 8 -a 132 -F 100 -X 200
-	start_server b "$SCTPIZE" --both --ports "$b" "$STRESS" server "$b" -t 8 -A 0.0.0.0
-	start_server c "$STRESS" server "$c" -t 8 -a 6
+	stress_server a "$SCTPIZE" --ports "$a" "$STRESS" server "$a" -t 8 -a 132 -F 100 -X 200
+	stress_server b "$SCTPIZE" --both --ports "$b" "$STRESS" server "$b" -t 8 -A 0.0.0.0
+	stress_server c "$STRESS" server "$c" -t 8 -a 6
 	grep -q "proto=132$" "$T/a.out" || fail "A's listener is not SCTP: $(cat "$T/a.out")"
 	listening_sctp "$b" && listening_tcp "$b" || fail "B does not listen on TCP and SCTP"
 	! listening_sctp "$c" || fail "C listens on SCTP"
@@ -136,7 +88,7 @@ assert_figures() {
 	assert_figures forks execs
 	assert_line --regexp '^stress: threads=64 per_thread=30 connections=1920 '
 	for s in a b c; do
-		server_done "$s"
+		stress_done "$s"
 		echo "# $s: $server_line" >&3
 	done
 }

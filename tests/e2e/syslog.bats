@@ -66,14 +66,14 @@ within() {
 	local port
 	# The TCP control: the same server without the library.
 	port=$(free_port)
-	bg env SCTPIZE_LOG=syslog SCTPIZE_VERBOSE=1 "$HELPERS/syslog_reuse" "$port" "$MSG" 2> "$T/tcp.err"
+	bg env SCTPIZE_LOG=syslog SCTPIZE_VERBOSE=1 "$HELPERS/e2e_syslog_reuse" "$port" "$MSG" 2> "$T/tcp.err"
 	within 60 listening_tcp "$port" || fail "the control server does not listen: $(cat "$T/tcp.err")"
 	run timeout 60 socat -u "TCP:127.0.0.1:$port" -
 	assert_success
 	assert_output "$MSG"
 
 	port=$(free_port)
-	bg env SCTPIZE_LOG=syslog SCTPIZE_VERBOSE=1 "${PRIVATE[@]}" "$SCTPIZE" "$HELPERS/syslog_reuse" \
+	bg env SCTPIZE_LOG=syslog SCTPIZE_VERBOSE=1 "${PRIVATE[@]}" "$SCTPIZE" "$HELPERS/e2e_syslog_reuse" \
 		"$port" "$MSG" 2> "$T/sctp.err"
 	within 60 listening_sctp "$port" || fail "the server does not listen on SCTP: $(cat "$T/sctp.err")"
 	! listening_tcp "$port" || fail "the server listens on TCP"

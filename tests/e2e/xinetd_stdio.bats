@@ -45,7 +45,7 @@ sctp_mib() {
 }
 
 # start_xinetd NAME tcp|sctp: xinetd in $T/NAME with the one service
-# stdio_service, which writes what it read to $T/NAME/got.
+# e2e_stdio_service, which writes what it read to $T/NAME/got.
 start_xinetd() {
 	local d=$T/$1 how=$2
 	mkdir -p "$d"
@@ -64,7 +64,7 @@ start_xinetd() {
 			protocol = tcp
 			wait = no
 			user = root
-			server = $HELPERS/stdio_service
+			server = $HELPERS/e2e_stdio_service
 			server_args = $d/got
 			bind = 127.0.0.1
 			port = $port

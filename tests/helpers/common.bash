@@ -1,6 +1,7 @@
 # common.bash - loaded by every test file: paths, bats-support/bats-assert,
 # and the helpers that tests share (SCTP requirement, ports, protocol checks,
-# background processes that teardown reaps).
+# background processes that teardown reaps, the stress program's servers).
+# The helpers' names say their layer: unit_*, e2e_*, hard_* (tests/helpers/README).
 # shellcheck disable=SC2034  # the variables set here are for the files that load it
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -103,4 +104,59 @@ teardown_bg() {
 
 teardown() {
 	teardown_bg
+}
+
+# ---- the stress program's servers (tests/e2e/stress.bats, tests/unit/tsan.bats) ----
+
+STRESS=$HELPERS/hard_stress
+
+# Three distinct free ports below the kernel's ephemeral range (the runs
+# before leave thousands of client ports there, some still in use), as
+# $a, $b and $c.
+three_ports() {
+	local lo p
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+	a='' b='' c=''
+	for p in $(shuf -i 20000-$((lo - 1)) -n 100); do
+		if listening_tcp "$p" || listening_sctp "$p" || [ "$p" = "$a" ] || [ "$p" = "$b" ]; then
+			continue
+		fi
+		if [ -z "$a" ]; then a=$p; elif [ -z "$b" ]; then b=$p; else c=$p; break; fi
+	done
+	[ -n "$c" ] || fail "no free ports"
+}
+
+# stress_server NAME COMMAND...: COMMAND (a stress server, under whatever
+# wrapper or preload COMMAND says) in the background (teardown_bg ends it),
+# its output in $BATS_TEST_TMPDIR/NAME.out, its pid in NAME.pid; waits for
+# its "port=N proto=P" line.
+stress_server() {
+	local name=$1 out=$BATS_TEST_TMPDIR/$1.out
+	shift
+	bg "$@" > "$out" 2>&1
+	echo $! > "$BATS_TEST_TMPDIR/$name.pid"
+	wait_for grep -q '^port=' "$out" || fail "server $name did not start: $(cat "$out")"
+}
+
+# The port stress server NAME listens on.
+stress_port() {
+	sed -n 's/^port=\([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/$1.out"
+}
+
+# PID is no more.
+pid_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# Stress server NAME ended by itself (the client's quit request), with
+# status 0 and no error; its summary line is $server_line.
+stress_done() {
+	local pid st=0 out=$BATS_TEST_TMPDIR/$1.out
+	pid=$(cat "$BATS_TEST_TMPDIR/$1.pid")
+	WAIT_FOR_TIMEOUT=120 wait_for pid_gone "$pid" ||
+		fail "server $1 still runs 2 minutes after the quit request"
+	wait "$pid" || st=$?
+	server_line=$(grep '^server:' "$out" | tail -n 1)
+	[ "$st" = 0 ] || fail "server $1 exited $st: $(cat "$out")"
+	[[ $server_line == *" errors=0" ]] || fail "server $1: $(cat "$out")"
 }

@@ -1,5 +1,6 @@
 /*
- * e2e_loopback.h - the loopback address the e2e probe programs listen on.
+ * e2e_loopback.h - the loopback address the e2e probe programs listen on
+ * (e2e_socket.c, e2e_sockopt.c).
  */
 #ifndef E2E_LOOPBACK_H
 #define E2E_LOOPBACK_H

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""e2e_pty.py - drive an interactive program through a terminal, for tests.
+"""e2e_pty.py - drive an interactive program through a terminal, for tests/e2e/matrix.bats.
 
     e2e_pty.py COMMAND...
 

@@ -19,6 +19,8 @@
  * write-large send writev sendmsg shutdown-wr shutdown-rdwr close
  * setsockopt-nodelay getsockopt-info getsockopt-error getpeername ioctl-outq
  * dup2 close-range accept connect sendfile read-after-peer-shutdown
+ *
+ * Used by tests/e2e/sandbox.bats.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -41,12 +43,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-static void die(const char *what)
-{
-	fprintf(stderr, "e2e_sandbox: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
+#include "helper.h"
 
 struct call {
 	const char *name;

@@ -31,16 +31,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "helper.h"
 
 #include "e2e_loopback.h"
 
 #define SENTINEL 4242
-
-static void die(const char *what)
-{
-	printf("error=%s (%s)\n", strerrorname_np(errno) ? strerrorname_np(errno) : "?", what);
-	exit(1);
-}
 
 /* "proto=P nonblock=B cloexec=B[ nodelay=B]" for fd. */
 static void describe(const char *label, int fd, int errno_after)
@@ -56,12 +51,12 @@ static void describe(const char *label, int fd, int errno_after)
 	if (proto == IPPROTO_SCTP) {
 		len = sizeof(nodelay);
 		if (getsockopt(fd, IPPROTO_SCTP, SCTP_NODELAY, &nodelay, &len) != 0)
-			printf(" nodelay=error:%s", strerrorname_np(errno));
+			printf(" nodelay=error:%s", ename(errno));
 		else
 			printf(" nodelay=%d", nodelay);
 	}
 	if (errno_after != SENTINEL)
-		printf(" errno-changed=%s", strerrorname_np(errno_after));
+		printf(" errno-changed=%s", ename(errno_after));
 	printf("\n");
 }
 
@@ -91,7 +86,7 @@ static int cmd_create(int argc, char **argv)
 	fd = socket(family, type, proto);
 	e = errno;
 	if (fd < 0) {
-		printf("error=%s\n", strerrorname_np(e));
+		printf("error=%s\n", ename(e));
 		return 0;
 	}
 	describe("", fd, e);

@@ -46,6 +46,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "helper.h"
 
 #include "e2e_loopback.h"
 
@@ -75,19 +76,6 @@ static const struct { const char *name; int value; } names[] = {
 };
 
 static int client = -1, accepted = -1, listener = -1, cur = -1, family = AF_INET;
-
-static const char *ename(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "E?";
-}
-
-static void die(const char *what)
-{
-	printf("setup failed: %s: %s\n", what, ename(errno));
-	exit(1);
-}
 
 static int opt_number(const char *s)
 {
@@ -265,7 +253,7 @@ static void op_on(const char *which)
 	else
 		cur = -1;
 	if (cur < 0)
-		die(which);
+		die("%s", which);
 	printf("on %s: ok\n", which);
 }
 

@@ -74,6 +74,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define EXCHANGE_S 20		/* how long one exchange may take (a server) */
 #define CLIENT_S 30		/* (a client: longer, so the server tells a hang first) */
@@ -82,20 +83,6 @@
 static char got[4096];
 static size_t ngot;
 static const char *label = "got";
-
-static const char *ename(int e)
-{
-	const char *n = e ? strerrorname_np(e) : "errno0";
-
-	return n ? n : "?";
-}
-
-static void die(const char *what)
-{
-	printf("error=%s (%s)\n", ename(errno), what);
-	fflush(stdout);
-	exit(1);
-}
 
 /* b as text: printable ASCII as it is, \n, \\, \" and \xNN; async-signal-safe. */
 static size_t escape(const char *b, size_t n, char *out, size_t size)

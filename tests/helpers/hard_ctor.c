@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define MAX_THREADS 512
 
@@ -52,10 +53,10 @@ static _Atomic int errors, nodelay_ok, pairs_ok, proto_seen[256];
 
 static void failed(int id, const char *what)
 {
-	const char *e = strerrorname_np(errno);
+	const char *e = ename(errno);
 
 	atomic_fetch_add(&errors, 1);
-	fprintf(stderr, "hard_ctor: thread %d: %s: %s\n", id, what, e ? e : "?");
+	fprintf(stderr, "hard_ctor: thread %d: %s: %s\n", id, what, e);
 }
 
 /* A listener of its own, a connection to it, 4 bytes each way. */
@@ -189,13 +190,13 @@ static void single(const char *name)
 	const char *e;
 
 	if (fd < 0) {
-		e = strerrorname_np(errno);
-		printf("%s: socket failed: %s\n", name, e ? e : "?");
+		e = ename(errno);
+		printf("%s: socket failed: %s\n", name, e);
 		fflush(stdout);
 		return;
 	}
 	set = setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	e = set ? strerrorname_np(errno) : "ok";
+	e = set ? ename(errno) : "ok";
 	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
 	len = sizeof(v);
 	getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len);

@@ -1,6 +1,6 @@
 /*
  * hard_failure - what a TCP program sees when the connection fails under it
- * (tests/e2e/failure.bats runs it plainly, on TCP, and under sctpize, and
+ * (tests/e2e/failures.bats runs it plainly, on TCP, and under sctpize, and
  * compares).  Both ends are in this process, the peer in a thread.
  *
  *   hard_failure abort-read
@@ -41,32 +41,12 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "helper.h"
 
 static int lfd, cfd, afd;
 static const char *scenario;
 static char line[1024];
 static size_t used;
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static const char *ename(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "?";
-}
-
-static void die(const char *what)
-{
-	printf("%s: setup: %s: %s\n", scenario, what, ename(errno));
-	exit(1);
-}
 
 static void add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -274,7 +254,7 @@ int main(int argc, char **argv)
 			sent += (size_t)r;
 		}
 		if (system(argv[3]) != 0)
-			die(argv[3]);
+			diex("command failed: %s", argv[3]);
 		double t0 = now();
 		long after = 0;
 
@@ -301,7 +281,7 @@ int main(int argc, char **argv)
 		    setsockopt(cfd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count)) != 0)
 			die("keepalive options");
 		if (system(argv[4]) != 0)
-			die(argv[4]);
+			diex("command failed: %s", argv[4]);
 		double t0 = now();
 
 		r = read(cfd, buf, sizeof(buf));

@@ -39,18 +39,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "helper.h"
 
 static struct sockaddr_in server;
 static int lfd, ep;
 static unsigned cycle_timeout = 60;
-
-static void die(const char *what, long cycle)
-{
-	const char *e = strerrorname_np(errno);
-
-	printf("error: cycle %ld: %s: %s\n", cycle, what, e ? e : "?");
-	exit(2);
-}
 
 /* The open descriptors, as a sorted list of numbers in a bitmap; how many. */
 static int open_fds(unsigned char *map, size_t size)
@@ -98,7 +91,7 @@ static void exchange(int a, int b, long i)
 
 	if (write(a, &c, 1) != 1 || read(b, &c, 1) != 1 || send(b, &c, 1, 0) != 1 ||
 	    recv(a, &c, 1, 0) != 1)
-		die("exchange", i);
+		die("cycle %ld: exchange", i);
 }
 
 static void cycle(long i)
@@ -110,7 +103,7 @@ static void cycle(long i)
 	/* A socket converted and closed without ever connecting. */
 	s = socket(AF_INET, SOCK_STREAM | (i & 1 ? SOCK_CLOEXEC : 0), 0);
 	if (s < 0 || setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
-		die("socket (unconnected)", i);
+		die("cycle %ld: socket (unconnected)", i);
 	close(s);
 
 	/* A connection: blocking or not, accept() or accept4(). */
@@ -118,41 +111,41 @@ static void cycle(long i)
 
 	c = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (c < 0 || setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
-		die("socket", i);
+		die("cycle %ld: socket", i);
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = c };
 
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) != 0)
-		die("epoll_ctl", i);
+		die("cycle %ld: epoll_ctl", i);
 	if (connect(c, (struct sockaddr *)&server, sizeof(server)) != 0) {
 		struct pollfd p = { .fd = c, .events = POLLOUT };
 		int err = -1;
 		socklen_t len = sizeof(err);
 
 		if (!nonblock || errno != EINPROGRESS)
-			die("connect", i);
+			die("cycle %ld: connect", i);
 		/* The outcome, as an event loop asks it (a fallback connects over TCP then). */
 		if (poll(&p, 1, 10000) != 1 ||
 		    getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
-			die("non-blocking connect", i);
+			die("cycle %ld: non-blocking connect", i);
 		a = i & 2 ? accept(lfd, NULL, NULL) : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (a < 0)
-			die("accept after a non-blocking connect", i);
+			die("cycle %ld: accept after a non-blocking connect", i);
 		fcntl(c, F_SETFL, fcntl(c, F_GETFL) & ~O_NONBLOCK);
 	} else {
 		a = i & 2 ? accept(lfd, NULL, NULL) : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (a < 0)
-			die("accept", i);
+			die("cycle %ld: accept", i);
 	}
 	exchange(c, a, i);
 	d = dup(a);
 	if (d < 0)
-		die("dup", i);
+		die("cycle %ld: dup", i);
 	if (i % 8 == 0) {
 		char b;
 
 		if (shutdown(c, SHUT_WR) != 0 || read(a, &b, 1) != 0 || shutdown(a, SHUT_WR) != 0 ||
 		    read(c, &b, 1) != 0)
-			die("half-close", i);
+			die("cycle %ld: half-close", i);
 	}
 	close(d);
 	close(a);
@@ -183,14 +176,14 @@ int main(int argc, char **argv)
 	alarm(cycle_timeout);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
-		die("epoll_create1", -1);
+		die("epoll_create1");
 	server.sin_family = AF_INET;
 	server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    bind(lfd, (struct sockaddr *)&server, sizeof(server)) != 0 || listen(lfd, 64) != 0 ||
 	    getsockname(lfd, (struct sockaddr *)&server, &len) != 0)
-		die("listener", -1);
+		die("listener");
 
 	for (long i = 0; i < warm; i++)
 		cycle(i);

@@ -50,6 +50,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define BLOCKED_MS 100		/* asleep that long: the call is blocked */
 #define PEER_AFTER_SIGNAL_MS 1700
@@ -70,23 +71,7 @@ static double t0;
 
 static double ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6 - t0;
-}
-
-static const char *ename(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "?";
-}
-
-static void die(const char *what)
-{
-	printf("%s: setup: %s: %s\n", scenario, what, ename(errno));
-	exit(1);
+	return now() * 1e3 - t0;
 }
 
 static double ms(void);

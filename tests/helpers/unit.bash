@@ -1,7 +1,7 @@
 # unit.bash - shared by tests/unit/*.bats (after common.bash): the recorder,
 # fake-SCTP runs and the log of what reached libc.
 #
-# The recorder (tests/helpers/recorder.c) is preloaded after the shim; every
+# The recorder (tests/helpers/unit_recorder.c) is preloaded after the shim; every
 # call the shim passes on is one line of $RECORDER_LOG, e.g.
 #   socket 2 526337 132 = 3
 #   setsockopt 3 132 9 156 hbinterval=60000 pathmaxrxt=0 flags=1 = 0
@@ -10,7 +10,7 @@
 
 bats_require_minimum_version 1.5.0
 
-REC=$HELPERS/recorder.so
+REC=$HELPERS/unit_recorder.so
 
 # Constants as the C headers define them.
 AF_UNIX=1 AF_INET=2 AF_INET6=10

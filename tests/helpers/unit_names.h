@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include "helper.h"
 
 #define N(x) { #x, x }
 static const struct { const char *name; long value; } unit_names[] = {
@@ -63,13 +64,6 @@ static inline long unit_value(const char *s)
 		v |= unit_names[i].value;
 	}
 	return v;
-}
-
-static inline const char *unit_errname(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "?";
 }
 
 #endif

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "helper.h"
 
 static int sock = -1;
 static char handler_got[8];
@@ -39,12 +40,6 @@ static void on_usr1(int sig)
 	(void)sig;
 	handler_n = r < 0 ? -1 : (sig_atomic_t)r;
 	errno = saved;
-}
-
-static void die(const char *what)
-{
-	printf("error=%s (%s)\n", strerrorname_np(errno) ? strerrorname_np(errno) : "?", what);
-	exit(1);
 }
 
 int main(int argc, char **argv)
@@ -104,7 +99,7 @@ int main(int argc, char **argv)
 		n += (size_t)handler_n;
 	}
 	printf("handler=%s got=\"%.*s\" end=%s\n", handler_n == -2 ? "not-run" : "ran", (int)n, got,
-	       r == 0 ? "eof" : strerrorname_np(errno) ? strerrorname_np(errno) : "?");
+	       r == 0 ? "eof" : ename(errno));
 	printf("bytes=%s\n", n == 5 && memcmp(got, "hello", 5) == 0 ? "ok" : "wrong");
 	waitpid(pid, NULL, 0);
 	return 0;

@@ -9,6 +9,9 @@
  *   fail ERRNAME
  * "errno" is whether errno still holds the sentinel set before the call.
  * Each socket is closed before the next one is made.  Exit 0 unless usage.
+ *
+ * Used by most of the tests/unit files (socket, connect, defaults, migrate,
+ * security, exports, sanitize, shell, wrapper, badinput).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +37,7 @@ int main(int argc, char **argv)
 		fd = socket(d, t, p);
 		e = errno;
 		if (fd < 0) {
-			printf("fail %s\n", unit_errname(e));
+			printf("fail %s\n", ename(e));
 			continue;
 		}
 		len = sizeof(proto);
@@ -43,7 +46,7 @@ int main(int argc, char **argv)
 		getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
 		printf("ok proto=%d type=%d nonblock=%d cloexec=%d errno=%s\n", proto, type,
 		       (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0, (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0,
-		       e == SENTINEL ? "kept" : unit_errname(e));
+		       e == SENTINEL ? "kept" : ename(e));
 		close(fd);
 	}
 	return 0;

@@ -25,6 +25,9 @@
  * errno is set to a sentinel before each call: "kept" says it survived.
  * Before each OP, "op N" is appended to $RECORDER_LOG when it is set, so a
  * test can tell which calls reached libc during which OP.
+ *
+ * Used by tests/unit/sockopt.bats, socket.bats, exports.bats, sanitize.bats
+ * and wrapper.bats.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -55,7 +58,7 @@ static void mark(int n)
 
 static const char *kept(int e)
 {
-	return e == SENTINEL ? "kept" : unit_errname(e);
+	return e == SENTINEL ? "kept" : ename(e);
 }
 
 static void usage(void)
@@ -80,7 +83,7 @@ int main(int argc, char **argv)
 	else
 		usage();
 	if (fd < 0) {
-		printf("socket: fail %s\n", unit_errname(errno));
+		printf("socket: fail %s\n", ename(errno));
 		return 1;
 	}
 	while (i < argc) {
@@ -116,7 +119,7 @@ int main(int argc, char **argv)
 			if (ret == 0)
 				printf("ok errno=%s\n", kept(e));
 			else
-				printf("fail %s\n", unit_errname(e));
+				printf("fail %s\n", ename(e));
 		} else if (strcmp(op, "get") == 0 || strcmp(op, "getstr") == 0) {
 			if (nargs < 2)
 				usage();
@@ -135,7 +138,7 @@ int main(int argc, char **argv)
 			e = errno;
 			memcpy(&v, buf, sizeof(v));
 			if (ret != 0)
-				printf("fail %s\n", unit_errname(e));
+				printf("fail %s\n", ename(e));
 			else if (str)
 				printf("ok len=%u str=%.*s errno=%s\n", (unsigned)len,
 				       (int)(len > sizeof(buf) ? 0 : len), (char *)buf, kept(e));
@@ -160,7 +163,7 @@ int main(int argc, char **argv)
 
 			a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 			if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 4) != 0)
-				printf("fail %s\n", unit_errname(errno));
+				printf("fail %s\n", ename(errno));
 			else
 				printf("ok\n");
 			i++;
@@ -173,7 +176,7 @@ int main(int argc, char **argv)
 			if (c < 0 || getsockname(lfd, (struct sockaddr *)&a, &al) != 0 ||
 			    connect(c, (struct sockaddr *)&a, al) != 0 ||
 			    (afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
-				printf("fail %s\n", unit_errname(errno));
+				printf("fail %s\n", ename(errno));
 			} else {
 				fd = afd;
 				printf("ok cloexec=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);

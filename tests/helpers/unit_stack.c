@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "helper.h"
 
 static void *nothing(void *arg)
 {
@@ -59,7 +60,7 @@ static int run(const char *name, size_t stack, void *(*fn)(void *))
 		e = pthread_create(&t, &a, fn, NULL);
 	if (e == 0)
 		e = pthread_join(t, NULL);
-	printf("%s=%s\n", name, e == 0 ? "ok" : strerrorname_np(e) ? strerrorname_np(e) : "?");
+	printf("%s=%s\n", name, e == 0 ? "ok" : ename(e));
 	return e == 0 ? 0 : 1;
 }
 

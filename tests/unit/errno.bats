@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # errno after a successful call, on the host: every call the library exports
-# (shim/libsctpize.map), driven by tests/helpers/errno_check.c on paths where
+# (shim/libsctpize.map), driven by tests/helpers/hard_errno.c on paths where
 # it succeeds, must leave errno as it found it, as libc's calls do.
 #   - SCTP faked by the recorder (TCP underneath): the wrappers' own work
 #     around a call (options mapped, defaults, logging, the protocol change
@@ -20,7 +20,7 @@ load ../helpers/unit
 setup() {
 	unit_setup
 	export SCTPIZE_CONFIG=/dev/null
-	CHECK=$HELPERS/errno_check
+	CHECK=$HELPERS/hard_errno
 	[ -x "$CHECK" ] || fail "$CHECK is missing: run 'make test-programs' first"
 	# A port for the rules to name, out of the ephemeral range (no client holds it).
 	port=$(shuf -i 20000-32000 -n 1)
@@ -37,7 +37,7 @@ assert_every_export_checked() {
 	for name in $(exported); do
 		grep -q "^ok $name:" <<< "$output" || missing+=" $name"
 	done
-	[ -z "$missing" ] || fail "no successful call checked for:$missing (extend tests/helpers/errno_check.c)"
+	[ -z "$missing" ] || fail "no successful call checked for:$missing (extend tests/helpers/hard_errno.c)"
 }
 
 # check [ENV=VALUE...]: the program under the library (and ENV), bounded in

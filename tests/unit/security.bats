@@ -15,7 +15,7 @@
 #
 # AT_SECURE: the dynamic loader preloads nothing from a path for a secure
 # program, and installing the library in a system directory to get it
-# preloaded would touch the machine.  tests/helpers/sec_atsecure.c, made
+# preloaded would touch the machine.  tests/helpers/unit_atsecure.c, made
 # setgid (or setuid, or given a file capability) here, dlopen()s the library
 # instead: the library's start-up then runs in an AT_SECURE process as after
 # a preload from a trusted directory, and the helper reports getauxval(AT_SECURE)
@@ -33,7 +33,7 @@ setup() {
 	unset SCTPIZE_SNDBUF SCTPIZE_RCVBUF SCTPIZE_SACK_DELAY SCTPIZE_CONNECT_TIMEOUT \
 		SCTPIZE_HALF_CLOSE
 	T=$BATS_TEST_TMPDIR
-	SEC=$HELPERS/sec_atsecure
+	SEC=$HELPERS/unit_atsecure
 	[ -x "$SEC" ] || fail "$SEC is missing: run 'make test-programs' first"
 	[ -x "$PY" ] || fail "python3 is not installed (tests/install-deps)"
 }

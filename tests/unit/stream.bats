@@ -7,7 +7,7 @@
 # belongs to two resolved names.  The byte-stream cases on the real SCTP
 # kernel are tests/e2e/stream.bats.
 # Programs: tests/helpers/unit_stack.c, unit_sigread.c, python3; the
-# recorder's RECORDER_RAISE and RECORDER_HOSTS (tests/helpers/recorder.c).
+# recorder's RECORDER_RAISE and RECORDER_HOSTS (tests/helpers/unit_recorder.c).
 
 load ../helpers/common
 load ../helpers/unit

@@ -9,7 +9,7 @@
 # faked by the recorder (TCP underneath); the real kernel runs the same
 # programs in tests/e2e/stress.bats.  Any "WARNING: ThreadSanitizer" fails
 # the test, except inside the recorder, which is test scaffolding and not
-# thread-safe (suppressed: called_from_lib:recorder.so).
+# thread-safe (suppressed: called_from_lib:unit_recorder.so).
 
 load ../helpers/common
 load ../helpers/unit
@@ -18,7 +18,7 @@ setup() {
 	unit_setup
 	TSAN_LIB=$(cc -print-file-name=libtsan.so)
 	[ -e "$TSAN_LIB" ] || fail "no libtsan.so for $(cc --version | head -n 1)"
-	for f in "$B/tsan/libsctpize.so" "$B/tests/hard_ctor.so" "$HELPERS/hard_ctor" "$HELPERS/stress"; do
+	for f in "$B/tsan/libsctpize.so" "$B/tests/hard_ctor.so" "$HELPERS/hard_ctor" "$STRESS"; do
 		[ -e "$f" ] || fail "$f is missing: run 'make test-programs' first"
 	done
 	nm -D "$B/tsan/libsctpize.so" | grep -q __tsan_func_entry ||
@@ -28,27 +28,10 @@ setup() {
 	# The recorder's fake-SCTP table (the test's stand-in for the kernel) is indexed by
 	# descriptor number: a number closed in one thread and reused in another is ordered
 	# by the kernel, which TSan cannot see.  (The library's own table is atomic.)
-	printf '%s\n' "called_from_lib:recorder.so" "race:recorder.so" \
+	printf '%s\n' "called_from_lib:unit_recorder.so" "race:unit_recorder.so" \
 		> "$BATS_TEST_TMPDIR/suppressions"
 	REPORTS=$BATS_TEST_TMPDIR/tsan
 	export TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$REPORTS suppressions=$BATS_TEST_TMPDIR/suppressions"
-}
-
-# Three distinct free ports below the kernel's ephemeral range (the runs
-# before leave thousands of client ports there, some still in use), as
-# $a, $b and $c.
-three_ports() {
-	local lo
-	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-	a= b= c=
-	local p
-	for p in $(shuf -i 20000-$((lo - 1)) -n 100); do
-		if listening_tcp "$p" || listening_sctp "$p" || [ "$p" = "$a" ] || [ "$p" = "$b" ]; then
-			continue
-		fi
-		if [ -z "$a" ]; then a=$p; elif [ -z "$b" ]; then b=$p; else c=$p; break; fi
-	done
-	[ -n "$c" ] || fail "no free ports"
 }
 
 # COMMAND under TSan's runtime, the instrumented library and the recorder (SCTP faked).
@@ -66,30 +49,15 @@ $(grep -E '^(WARNING|SUMMARY)|^    #[0-3] ' "$f" | head -n 60)"
 	done
 }
 
-# start_server NAME [ENV=VALUE...] -- ARGS...: a stress server under TSan in
-# the background, output in $T/NAME.out; waits for its port line.
-start_server() {
-	local name=$1
+# tsan_server NAME [ENV=VALUE...] -- ARGS...: "hard_stress server ARGS..." under
+# TSan in the background (stress_server: output in $T/NAME.out).
+tsan_server() {
+	local name=$1 envs=()
 	shift
-	local envs=()
 	while [ "$1" != -- ]; do envs+=("$1"); shift; done
 	shift
-	# (A process group of its own: teardown_bg kills it, and its children, if the test fails.)
-	setsid env "${envs[@]}" LD_PRELOAD="$TSAN_LIB $B/tsan/libsctpize.so $REC" RECORDER_FAKE_SCTP=1 \
-		"$HELPERS/stress" server "$@" > "$T/$name.out" 2>&1 &
-	echo $! > "$T/$name.pid"
-	echo $! >> "$BATS_TEST_TMPDIR/bg.pids"
-	wait_for grep -q '^port=' "$T/$name.out" || fail "no server $name: $(cat "$T/$name.out")"
-}
-
-# Server NAME ended by itself after the client's quit request, without error.
-server_done() {
-	local pid st=0
-	pid=$(cat "$T/$1.pid")
-	wait_for eval "! kill -0 $pid 2>/dev/null" || fail "server $1 still runs after the quit request"
-	wait "$pid" || st=$?
-	[ "$st" = 0 ] || fail "server $1 exited $st: $(cat "$T/$1.out")"
-	grep -q '^server: .* errors=0$' "$T/$1.out" || fail "server $1: $(cat "$T/$1.out")"
+	stress_server "$name" env "${envs[@]}" LD_PRELOAD="$TSAN_LIB $B/tsan/libsctpize.so $REC" \
+		RECORDER_FAKE_SCTP=1 "$STRESS" server "$@"
 }
 
 @test "TSan: the first intercepted calls, from 64 threads started in another library's constructor, before the library's own" {
@@ -130,15 +98,15 @@ libsctpize.so" ] || fail "constructors called in this order: $order"
 	# The shim's defaults (half-close negotiation, buffers, ...) rather than unit_setup's.
 	unset SCTPIZE_SNDBUF SCTPIZE_RCVBUF SCTPIZE_SACK_DELAY SCTPIZE_CONNECT_TIMEOUT SCTPIZE_HALF_CLOSE
 	export SCTPIZE_NODELAY=1 SCTPIZE_VERBOSE=1 SCTPIZE_LOG=$T/log SCTPIZE_STATS=1 RECORDER_LOG=
-	start_server main -- 0 -t 24 -F 10 -X 40 -a 132
+	tsan_server main -- 0 -t 24 -F 10 -X 40 -a 132
 	local port
-	port=$(sed -n 's/^port=\([0-9]*\).*/\1/p' "$T/main.out")
+	port=$(stress_port main)
 	run timeout 1800 env LD_PRELOAD="$TSAN_LIB $B/tsan/libsctpize.so $REC" RECORDER_FAKE_SCTP=1 \
-		"$HELPERS/stress" client "$port:132" -p 132 -t 32 -n 100 -m 65536 -f -x -q -w 120
+		"$STRESS" client "$port:132" -p 132 -t 32 -n 100 -m 65536 -f -x -q -w 120
 	echo "# $(grep '^stress:' <<< "$output" | tail -n 1)" >&3
 	assert_success
 	assert_line --regexp '^stress: threads=32 per_thread=100 connections=3200 forks=[1-9][0-9]* .* execs=[1-9][0-9]* .* errors=0$'
-	server_done main
+	stress_done main
 	grep -q converted "$SCTPIZE_LOG" || fail "nothing logged: wrong library?"
 	assert_no_reports
 }
@@ -150,20 +118,20 @@ libsctpize.so" ] || fail "constructors called in this order: $order"
 	three_ports
 	# A converts at listen(); B is a "both" listener (here its faked SCTP
 	# listener is TCP too: SO_REUSEPORT lets both bind the port); C is TCP.
-	start_server a SCTPIZE_RULES="sctp port $a" SCTPIZE_DEFAULT=tcp SCTPIZE_LOG=$T/a.log -- "$a" -t 8
-	start_server b SCTPIZE_RULES="both port $b" SCTPIZE_DEFAULT=tcp SCTPIZE_LOG=$T/b.log -- "$b" -t 8 -R -A 0.0.0.0
-	start_server c SCTPIZE_RULES="tcp" SCTPIZE_LOG=$T/c.log -- "$c" -t 8
+	tsan_server a SCTPIZE_RULES="sctp port $a" SCTPIZE_DEFAULT=tcp SCTPIZE_LOG=$T/a.log -- "$a" -t 8
+	tsan_server b SCTPIZE_RULES="both port $b" SCTPIZE_DEFAULT=tcp SCTPIZE_LOG=$T/b.log -- "$b" -t 8 -R -A 0.0.0.0
+	tsan_server c SCTPIZE_RULES="tcp" SCTPIZE_LOG=$T/c.log -- "$c" -t 8
 	grep -q 'listens on TCP and SCTP' "$T/b.log" || fail "B is no dual listener: $(cat "$T/b.log")"
 	# (The recorder does not follow dup3(): a socket changed to SCTP answers
 	# SO_PROTOCOL 6 here, so no protocol is checked; the real kernel does it.)
 	run timeout 1800 env SCTPIZE_RULES="tcp addr 127.0.0.2; sctp port $a; both port $b,$c" \
 		SCTPIZE_DEFAULT=tcp SCTPIZE_LOG=$T/client.log \
 		LD_PRELOAD="$TSAN_LIB $B/tsan/libsctpize.so $REC" RECORDER_FAKE_SCTP=1 \
-		"$HELPERS/stress" client "$a,$b,$b@127.0.0.2,$c" -t 32 -n 60 -m 65536 -f -x -q -w 120
+		"$STRESS" client "$a,$b,$b@127.0.0.2,$c" -t 32 -n 60 -m 65536 -f -x -q -w 120
 	echo "# $(grep '^stress:' <<< "$output" | tail -n 1)" >&3
 	assert_success
 	assert_line --regexp '^stress: threads=32 per_thread=60 connections=1920 forks=[1-9][0-9]* .* execs=[1-9][0-9]* .* errors=0$'
-	for s in a b c; do server_done "$s"; done
+	for s in a b c; do stress_done "$s"; done
 	# Each path was taken: a change at listen(), at connect(), a "both"
 	# client (whose SCTP attempt succeeds here), a TCP rule.
 	grep -q "server 127.0.0.1 port $a: sctp" "$T/a.log" || fail "A: $(head "$T/a.log")"

@@ -1,7 +1,7 @@
 /*
- * stdio_service.c - an inetd-style service that reads its socket with stdio.
+ * e2e_stdio_service.c - an inetd-style service that reads its socket with stdio.
  *
- *   stdio_service OUT     (started by xinetd, the connection on fds 0, 1, 2)
+ *   e2e_stdio_service OUT     (started by xinetd, the connection on fds 0, 1, 2)
  *
  * Reads standard input with fgets() until end of file, as many small C
  * services under inetd do, and copies every byte it got to OUT.part as it
@@ -16,6 +16,8 @@
  * before each fgets(), which stores its terminating NUL right after the
  * last byte it read, so that byte is the last one before the untouched
  * 0xff tail.
+ *
+ * Used by tests/e2e/xinetd_stdio.bats.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,7 +1,7 @@
 /*
- * recorder.c - a preload that records what reaches libc, for the decision tests.
+ * unit_recorder.c - a preload that records what reaches libc, for the decision tests.
  *
- * Preloaded after the shim (LD_PRELOAD="build/libsctpize.so build/tests/recorder.so"),
+ * Preloaded after the shim (LD_PRELOAD="build/libsctpize.so build/tests/unit_recorder.so"),
  * it is what the shim's dlsym(RTLD_NEXT) finds: each call the shim passes on
  * appends one line to the file named by RECORDER_LOG, then goes to libc:
  *
@@ -60,6 +60,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define MAXFD 256
 #define MAXOPT 48
@@ -145,10 +146,8 @@ static void logline(const char *fmt, ...)
 /* " = RET" or " = -1 ERRNAME" */
 static const char *result(int ret, int err, char *buf, size_t size)
 {
-	const char *name = strerrorname_np(err);
-
 	if (ret < 0)
-		snprintf(buf, size, "= %d %s", ret, name ? name : "?");
+		snprintf(buf, size, "= %d %s", ret, ename(err));
 	else
 		snprintf(buf, size, "= %d", ret);
 	return buf;

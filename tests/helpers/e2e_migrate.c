@@ -1,5 +1,5 @@
 /*
- * migrate - a plain TCP program for the migration-mode tests
+ * e2e_migrate - a plain TCP program for the migration-mode tests
  * (tests/e2e/migrate.bats): it is written for TCP only and reports what it
  * ended up with, so the tests see which sockets sctpize's rules converted,
  * that a `both` listener serves both protocols however the program waits for
@@ -7,7 +7,7 @@
  * connect, and that what the program set on a socket survives the swap.
  * It knows SCTP only to read results (SO_PROTOCOL 132).
  *
- *   migrate server ADDR PORT MODE N
+ *   e2e_migrate server ADDR PORT MODE N
  *       Listen on ADDR:PORT (SO_REUSEADDR), print "listening", serve N clients,
  *       exit 0.  MODE: accept, accept4 (SOCK_CLOEXEC), select, poll, epoll-lt,
  *       epoll-et (the last four on a nonblocking listener; epoll-et accepts
@@ -15,7 +15,7 @@
  *       "PROTO PEERADDR LINE" out (PROTO tcp|sctp: the accepted socket's
  *       SO_PROTOCOL; PEERADDR: the address accept() returned), close.
  *
- *   migrate client ADDR PORT MODE LINE
+ *   e2e_migrate client ADDR PORT MODE LINE
  *       Connect, send LINE, print "PROTO ANSWER" (PROTO: this socket's
  *       SO_PROTOCOL after connect; ANSWER: what came back, up to end of file).
  *       MODE: blocking; poll (nonblocking connect, poll POLLOUT, SO_ERROR);
@@ -24,7 +24,7 @@
  *       (nonblocking, poll, then a second connect(): 0 or EISCONN is success).
  *       A failed connect prints "connect: ENAME" on stderr, exit 1.
  *
- *   migrate preserve ADDR PORT
+ *   e2e_migrate preserve ADDR PORT
  *       Before connect: O_NONBLOCK and FD_CLOEXEC (fcntl), SO_REUSEADDR,
  *       SO_KEEPALIVE, SO_LINGER {1,5}, SO_RCVBUF 300000, SO_SNDTIMEO 7 s,
  *       IP_TOS (IPV6_TCLASS) 0x10, TCP_NODELAY, TCP_KEEPIDLE 77, bind to
@@ -35,7 +35,7 @@
  *       and no descriptor appeared beside it (the lowest free number is the
  *       one it was before connect); otherwise "fd CHANGED".
  *
- *   migrate preserve-server ADDR PORT
+ *   e2e_migrate preserve-server ADDR PORT
  *       The same settings before bind and listen; the same report after
  *       listen ("bound ADDR:PORT", [ADDR]:PORT for IPv6; "fd SAME" means the
  *       descriptor is the listening socket, no other appeared), then
@@ -61,34 +61,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define WAIT_MS 30000		/* the longest any single wait may take */
 #define LINE_MAX_LEN 1024
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "migrate: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(1);
-}
-
-static const char *ename(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "?";
-}
-
-/* die() with the errno name, e.g. "migrate: bind: EADDRINUSE". */
-static void die_errno(const char *what)
-{
-	die("%s: %s", what, ename(errno));
-}
 
 /* ---- addresses ---- */
 
@@ -105,7 +81,7 @@ static struct addr parse_addr(const char *host, const char *port)
 	long p = strtol(port, &end, 10);
 
 	if (*port == '\0' || *end != '\0' || p < 0 || p > 65535)
-		die("bad port '%s'", port);
+		diex("bad port '%s'", port);
 	memset(&a, 0, sizeof(a));
 	struct sockaddr_in *in = (struct sockaddr_in *)&a.ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a.ss;
@@ -118,7 +94,7 @@ static struct addr parse_addr(const char *host, const char *port)
 		in6->sin6_port = htons((uint16_t)p);
 		a.len = sizeof(*in6);
 	} else {
-		die("bad address '%s'", host);
+		diex("bad address '%s'", host);
 	}
 	a.family = a.ss.ss_family;
 	return a;
@@ -161,13 +137,13 @@ static void set_nonblock(int fd)
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
-		die_errno("fcntl O_NONBLOCK");
+		die("fcntl O_NONBLOCK");
 }
 
 static void setopt(int fd, int level, int name, const void *val, socklen_t len, const char *what)
 {
 	if (setsockopt(fd, level, name, val, len) != 0)
-		die_errno(what);
+		die(what);
 }
 
 static void setint(int fd, int level, int name, int v, const char *what)
@@ -181,7 +157,7 @@ static int getint(int fd, int level, int name, const char *what)
 	socklen_t len = sizeof(v);
 
 	if (getsockopt(fd, level, name, &v, &len) != 0)
-		die_errno(what);
+		die(what);
 	return v;
 }
 
@@ -192,9 +168,9 @@ static short wait_poll(int fd, short events, const char *what)
 	int n = poll(&p, 1, WAIT_MS);
 
 	if (n < 0)
-		die_errno(what);
+		die(what);
 	if (n == 0)
-		die("%s: no event in %d ms", what, WAIT_MS);
+		diex("%s: no event in %d ms", what, WAIT_MS);
 	return p.revents;
 }
 
@@ -205,9 +181,9 @@ static uint32_t wait_epoll(int ep, const char *what)
 	int n = epoll_wait(ep, &ev, 1, WAIT_MS);
 
 	if (n < 0)
-		die_errno(what);
+		die(what);
 	if (n == 0)
-		die("%s: no event in %d ms", what, WAIT_MS);
+		diex("%s: no event in %d ms", what, WAIT_MS);
 	return ev.events;
 }
 
@@ -216,7 +192,7 @@ static void epoll_set(int ep, int op, int fd, uint32_t events)
 	struct epoll_event ev = { .events = events, .data.fd = fd };
 
 	if (epoll_ctl(ep, op, fd, &ev) != 0)
-		die_errno(op == EPOLL_CTL_ADD ? "epoll_ctl ADD" : "epoll_ctl MOD");
+		die(op == EPOLL_CTL_ADD ? "epoll_ctl ADD" : "epoll_ctl MOD");
 }
 
 /*
@@ -244,7 +220,7 @@ static void write_all(int fd, int ep, const char *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			die_errno("write");
+			die("write");
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -265,12 +241,12 @@ static void read_to_eof(int fd, int ep, char *buf, size_t size)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die_errno("read");
+			die("read");
 		if (n == 0)
 			break;
 		got += (size_t)n;
 		if (got == size - 1)
-			die("the answer is too long");
+			diex("the answer is too long");
 	}
 	buf[got] = '\0';
 	if (got > 0 && buf[got - 1] == '\n')
@@ -345,12 +321,12 @@ static int accept_one(int l, int use4, int flags)
 	if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	if (fd < 0)
-		die_errno(use4 ? "accept4" : "accept");
+		die(use4 ? "accept4" : "accept");
 	if (len > sizeof(peer) || (peer.ss_family != AF_INET && peer.ss_family != AF_INET6))
-		die("accept returned no internet address (family %d, length %u)",
+		diex("accept returned no internet address (family %d, length %u)",
 		    peer.ss_family, (unsigned)len);
 	if (use4 && (flags & SOCK_CLOEXEC) && !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
-		die("accept4(SOCK_CLOEXEC) returned a descriptor without FD_CLOEXEC");
+		diex("accept4(SOCK_CLOEXEC) returned a descriptor without FD_CLOEXEC");
 	serve(fd, &peer);
 	return 1;
 }
@@ -360,10 +336,10 @@ static int listener(const struct addr *a)
 	int l = socket(a->family, SOCK_STREAM, 0);
 
 	if (l < 0)
-		die_errno("socket");
+		die("socket");
 	setint(l, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
 	if (bind(l, (const struct sockaddr *)&a->ss, a->len) != 0)
-		die_errno("bind");
+		die("bind");
 	return l;
 }
 
@@ -373,19 +349,19 @@ static int cmd_server(const char *host, const char *port, const char *mode, cons
 	int n = atoi(count), served = 0, l, ep = -1;
 
 	if (n <= 0)
-		die("bad client count '%s'", count);
+		diex("bad client count '%s'", count);
 	if (strcmp(mode, "accept") && strcmp(mode, "accept4") && strcmp(mode, "select") &&
 	    strcmp(mode, "poll") && strcmp(mode, "epoll-lt") && strcmp(mode, "epoll-et"))
-		die("unknown server mode '%s'", mode);
+		diex("unknown server mode '%s'", mode);
 	l = listener(&a);
 	if (listen(l, 128) != 0)
-		die_errno("listen");
+		die("listen");
 	if (strncmp(mode, "accept", 6) != 0) {
 		set_nonblock(l);
 		if (strncmp(mode, "epoll", 5) == 0) {
 			ep = epoll_create1(EPOLL_CLOEXEC);
 			if (ep < 0)
-				die_errno("epoll_create1");
+				die("epoll_create1");
 			epoll_set(ep, EPOLL_CTL_ADD, l,
 				  EPOLLIN | (strcmp(mode, "epoll-et") == 0 ? EPOLLET : 0));
 		}
@@ -404,27 +380,27 @@ static int cmd_server(const char *host, const char *port, const char *mode, cons
 			FD_SET(l, &rd);
 			int r = select(l + 1, &rd, NULL, NULL, NULL);
 			if (r < 0 && errno != EINTR)
-				die_errno("select");
+				die("select");
 			if (r > 0 && FD_ISSET(l, &rd))
 				served += accept_one(l, 0, 0);
 		} else if (strcmp(mode, "poll") == 0) {
 			struct pollfd p = { .fd = l, .events = POLLIN };
 			int r = poll(&p, 1, -1);
 			if (r < 0 && errno != EINTR)
-				die_errno("poll");
+				die("poll");
 			if (r > 0 && (p.revents & (POLLERR | POLLNVAL)))
-				die("poll: revents 0x%x on the listener", p.revents);
+				diex("poll: revents 0x%x on the listener", p.revents);
 			if (r > 0 && (p.revents & POLLIN))
 				served += accept_one(l, 0, 0);
 		} else {
 			struct epoll_event ev;
 			int r = epoll_wait(ep, &ev, 1, -1);
 			if (r < 0 && errno != EINTR)
-				die_errno("epoll_wait");
+				die("epoll_wait");
 			if (r <= 0)
 				continue;
 			if (ev.data.fd != l || !(ev.events & EPOLLIN))
-				die("epoll_wait: events 0x%x for fd %d", ev.events, ev.data.fd);
+				diex("epoll_wait: events 0x%x for fd %d", ev.events, ev.data.fd);
 			if (strcmp(mode, "epoll-lt") == 0) {
 				served += accept_one(l, 0, 0);
 			} else {
@@ -473,7 +449,7 @@ static int cmd_client(const char *host, const char *port, const char *mode, cons
 
 	fd = socket(a.family, SOCK_STREAM, 0);
 	if (fd < 0)
-		die_errno("socket");
+		die("socket");
 
 	if (strcmp(mode, "blocking") == 0) {
 		if (connect(fd, (const struct sockaddr *)&a.ss, a.len) != 0)
@@ -489,7 +465,7 @@ static int cmd_client(const char *host, const char *port, const char *mode, cons
 		set_nonblock(fd);
 		ep = epoll_create1(EPOLL_CLOEXEC);
 		if (ep < 0)
-			die_errno("epoll_create1");
+			die("epoll_create1");
 		if (early)
 			epoll_set(ep, EPOLL_CTL_ADD, fd, EPOLLOUT);
 		start_connect(fd, &a);
@@ -506,12 +482,12 @@ static int cmd_client(const char *host, const char *port, const char *mode, cons
 				connect_failed(errno);
 		}
 	} else {
-		die("unknown client mode '%s'", mode);
+		diex("unknown client mode '%s'", mode);
 	}
 
 	const char *proto = proto_name(fd);
 	if (asprintf(&msg, "%s\n", line) < 0)
-		die("out of memory");
+		diex("out of memory");
 	write_all(fd, -1, msg, strlen(msg));
 	free(msg);
 	read_to_eof(fd, ep, answer, sizeof(answer));
@@ -527,7 +503,7 @@ static int lowest_free_fd(void)
 	int probe = open("/dev/null", O_RDONLY);
 
 	if (probe < 0)
-		die_errno("open /dev/null");
+		die("open /dev/null");
 	close(probe);
 	return probe;
 }
@@ -540,9 +516,9 @@ static void set_everything(int fd, int family)
 	struct timeval tv = { .tv_sec = 7 };
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
-		die_errno("fcntl F_SETFL");
+		die("fcntl F_SETFL");
 	if (fdfl < 0 || fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC) != 0)
-		die_errno("fcntl F_SETFD");
+		die("fcntl F_SETFD");
 	setint(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
 	setint(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
 	setopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg), "SO_LINGER");
@@ -572,12 +548,12 @@ static void report(int fd, int family, int fd_same)
 	printf("keepalive %d\n", getint(fd, SOL_SOCKET, SO_KEEPALIVE, "get SO_KEEPALIVE"));
 	len = sizeof(lg);
 	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0)
-		die_errno("get SO_LINGER");
+		die("get SO_LINGER");
 	printf("linger %d %d\n", lg.l_onoff, lg.l_linger);
 	printf("rcvbuf %d\n", getint(fd, SOL_SOCKET, SO_RCVBUF, "get SO_RCVBUF"));
 	len = sizeof(tv);
 	if (getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) != 0)
-		die_errno("get SO_SNDTIMEO");
+		die("get SO_SNDTIMEO");
 	printf("sndtimeo %ld\n", (long)tv.tv_sec);
 	if (family == AF_INET6)
 		printf("tos %d\n", getint(fd, IPPROTO_IPV6, IPV6_TCLASS, "get IPV6_TCLASS"));
@@ -594,7 +570,7 @@ static struct sockaddr_storage local_addr(int fd)
 
 	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-		die_errno("getsockname");
+		die("getsockname");
 	return ss;
 }
 
@@ -608,11 +584,11 @@ static int cmd_preserve(const char *host, const char *port)
 
 	fd = socket(dst.family, SOCK_STREAM, 0);
 	if (fd < 0)
-		die_errno("socket");
+		die("socket");
 	const int fd_number = fd;
 	set_everything(fd, dst.family);
 	if (bind(fd, (const struct sockaddr *)&src.ss, src.len) != 0)
-		die_errno("bind");
+		die("bind");
 	free_before = lowest_free_fd();
 
 	if (start_connect(fd, &dst))
@@ -643,14 +619,14 @@ static int cmd_preserve_server(const char *host, const char *port)
 
 	l = socket(a.family, SOCK_STREAM, 0);
 	if (l < 0)
-		die_errno("socket");
+		die("socket");
 	const int fd_number = l;
 	set_everything(l, a.family);
 	if (bind(l, (const struct sockaddr *)&a.ss, a.len) != 0)
-		die_errno("bind");
+		die("bind");
 	free_before = lowest_free_fd();
 	if (listen(l, 16) != 0)
-		die_errno("listen");
+		die("listen");
 
 	me = local_addr(l);
 	same = l == fd_number && getint(l, SOL_SOCKET, SO_ACCEPTCONN, "get SO_ACCEPTCONN") == 1 &&
@@ -667,7 +643,7 @@ static int cmd_preserve_server(const char *host, const char *port)
 	wait_poll(l, POLLIN, "poll POLLIN");
 	c = accept(l, (struct sockaddr *)&peer, &len);
 	if (c < 0)
-		die_errno("accept");
+		die("accept");
 	printf("client %s\n", proto_name(c));
 	close(c);
 	return 0;
@@ -675,10 +651,10 @@ static int cmd_preserve_server(const char *host, const char *port)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: migrate server ADDR PORT MODE N\n"
-			"       migrate client ADDR PORT MODE LINE\n"
-			"       migrate preserve ADDR PORT\n"
-			"       migrate preserve-server ADDR PORT\n");
+	fprintf(stderr, "usage: e2e_migrate server ADDR PORT MODE N\n"
+			"       e2e_migrate client ADDR PORT MODE LINE\n"
+			"       e2e_migrate preserve ADDR PORT\n"
+			"       e2e_migrate preserve-server ADDR PORT\n");
 	exit(2);
 }
 

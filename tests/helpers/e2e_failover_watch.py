@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""failover_watch.py - watch a transfer: the receiver's file size every 100 ms.
+"""e2e_failover_watch.py - watch a transfer: the receiver's file size every 100 ms
+(tests/e2e/failover.bats, tests/demo-failover).
 
-    failover_watch.py [--links] [--mark FILE] [--give-up S] [--ready FILE]
+    e2e_failover_watch.py [--links] [--mark FILE] [--give-up S] [--ready FILE]
                       [--interval S] [--fault-at BYTES --fault-batch CMD LINE ...]
                       [--sample NAME=DIR ... --samples PREFIX]
                       RECEIVED EXPECTED TIMEOUT

@@ -1,10 +1,11 @@
 /*
- * errno_check - every call the shim exports (shim/libsctpize.map), on paths
+ * hard_errno - every call the shim exports (shim/libsctpize.map), on paths
  * where it succeeds, with errno set to a sentinel first: a successful call
  * must leave errno as it found it, as libc's do (tests/unit/errno.bats on
- * the host with SCTP faked, tests/e2e/fdleak.bats on a real SCTP kernel).
+ * the host with SCTP faked, tests/e2e/errno.bats on a real SCTP kernel,
+ * tests/e2e/memcheck.bats under valgrind).
  *
- *   errno_check [-b BIG] [-p PORT] [-t SECONDS]
+ *   hard_errno [-b BIG] [-p PORT] [-t SECONDS]
  *
  * A TCP program: a loopback listener, connections to it, data both ways
  * through every read and write call, TCP options, descriptors copied and
@@ -55,6 +56,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "helper.h"
 
 #define SENTINEL 4242
 
@@ -66,13 +68,6 @@ extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr 
 extern ssize_t sendfile64(int, int, off_t *, size_t);
 
 static int failures;
-
-static const char *ename(int e)
-{
-	const char *n = strerrorname_np(e);
-
-	return n ? n : "?";
-}
 
 /* Report one call: ok is its success, e the errno it left. */
 static void report(const char *name, int ok, int e)
@@ -126,12 +121,6 @@ static void on_watchdog(int sig)
 	if (write(1, msg, sizeof(msg) - 1) < 0)
 		_exit(5);
 	_exit(4);
-}
-
-static void die(const char *what)
-{
-	printf("fail setup %s %s\n", what, ename(errno));
-	exit(1);
 }
 
 static struct sockaddr_in server;
@@ -433,7 +422,7 @@ int main(int argc, char **argv)
 	pthread_join(t, NULL);
 
 	/* sendfile() from a file to the socket. */
-	char path[] = "/tmp/errno_check.XXXXXX";
+	char path[] = "/tmp/hard_errno.XXXXXX";
 	int f = mkstemp(path);
 	off_t off = 0;
 

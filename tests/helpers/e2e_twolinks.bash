@@ -1,4 +1,4 @@
-# twolinks.bash - two hosts joined by two independent links, for failover tests.
+# e2e_twolinks.bash - two hosts joined by two independent links, for failover tests.
 #
 # Two network namespaces, a client and a server, joined by two veth pairs on
 # separate subnets.  The interface names are the same in both namespaces
@@ -8,7 +8,7 @@
 #     link1  10.231.1.1/24  <-- veth pair -->  link1  10.231.1.2/24
 #     link2  10.231.2.1/24  <-- veth pair -->  link2  10.231.2.2/24
 #
-# Usable from bats (load ../helpers/twolinks) and from plain bash (source).
+# Usable from bats (load ../helpers/e2e_twolinks) and from plain bash (source).
 # Nothing here touches the host's own interfaces or files: everything lives in
 # the two namespaces, whose names are unique per run, and tl_down removes them
 # (and with them every interface and qdisc; processes started with tl_exec

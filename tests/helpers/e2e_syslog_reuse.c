@@ -1,8 +1,8 @@
 /*
- * syslog_reuse.c - a daemon that closes the descriptors it does not know,
+ * e2e_syslog_reuse.c - a daemon that closes the descriptors it does not know,
  * then accepts a connection that may reuse one of their numbers.
  *
- *   syslog_reuse PORT MESSAGE
+ *   e2e_syslog_reuse PORT MESSAGE
  *
  * Makes a TCP listener on 127.0.0.1:PORT (under sctpize with SCTPIZE_LOG=
  * syslog and SCTPIZE_VERBOSE=1 the library logs the conversion through
@@ -13,6 +13,8 @@
  * number accept() returned, so a test can show whether that number was one
  * of the descriptors the program closed without knowing them.  The program
  * itself never calls syslog() or openlog().
+ *
+ * Used by tests/e2e/syslog.bats.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -1,8 +1,8 @@
 /*
- * sec_atsecure - load libsctpize into this process and say what it did,
+ * unit_atsecure - load libsctpize into this process and say what it did,
  * for tests/unit/security.bats.
  *
- *   sec_atsecure LIBRARY
+ *   unit_atsecure LIBRARY
  *
  * The dynamic loader ignores a LD_PRELOAD path for a setuid, setgid or
  * file-capability program (AT_SECURE), so the test cannot preload the
@@ -24,6 +24,7 @@
 #include <sys/auxv.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "helper.h"
 
 int main(int argc, char **argv)
 {
@@ -33,24 +34,24 @@ int main(int argc, char **argv)
 	socklen_t len = sizeof(proto);
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: sec_atsecure LIBRARY\n");
+		fprintf(stderr, "usage: unit_atsecure LIBRARY\n");
 		return 2;
 	}
 	printf("at_secure=%lu\n", getauxval(AT_SECURE));
 	fflush(stdout);
 	h = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		fprintf(stderr, "sec_atsecure: %s\n", dlerror());
+		fprintf(stderr, "unit_atsecure: %s\n", dlerror());
 		return 2;
 	}
 	sock = (int (*)(int, int, int))dlsym(h, "socket");
 	if (!sock) {
-		fprintf(stderr, "sec_atsecure: %s\n", dlerror());
+		fprintf(stderr, "unit_atsecure: %s\n", dlerror());
 		return 2;
 	}
 	fd = sock(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0) {
-		printf("inet fail %s\n", strerrorname_np(errno));
+		printf("inet fail %s\n", ename(errno));
 	} else {
 		getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
 		printf("inet ok proto=%d\n", proto);
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 	}
 	fd = sock(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0) {
-		printf("unix fail %s\n", strerrorname_np(errno));
+		printf("unix fail %s\n", ename(errno));
 	} else {
 		printf("unix ok\n");
 		close(fd);
