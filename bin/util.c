@@ -139,7 +139,8 @@ char *path_search(const char *name)
 			f = xasprintf("%s", name);
 		else
 			f = xasprintf("%.*s/%s", (int)(end - p), p, name);
-		if (stat(f, &st) == 0 && S_ISREG(st.st_mode))
+		/* As execvp() and sh's command -v: a file we may not run is passed over. */
+		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) && access(f, X_OK) == 0)
 			return f;
 		free(f);
 		if (!*end)

@@ -2,8 +2,9 @@
  * accept.c - accept()/accept4(): accepted sockets are treated like created ones.
  *
  * An accepted SCTP socket has the configured defaults: it inherits them
- * with the listener's options, and SCTPIZE_NODELAY is set on it again (the
- * log level never changes what is done to a socket).  From a
+ * with the listener's options, and with SCTPIZE_NODELAY the defaults,
+ * SCTP_NODELAY among them, are set on it again (the log level never changes
+ * what is done to a socket).  From a
  * listener we converted, it is known to be ours and connected, and with
  * half-close it learns whether its peer announced it (fdstate.c): the
  * peer's announcement is queued before accept() returns, so it is read off

@@ -170,6 +170,21 @@ refused() {
 	assert_not_started
 }
 
+@test "a name is looked up in PATH as sh and execvp() do: a file that may not be run is passed over" {
+	local d1=$BATS_TEST_TMPDIR/d1 d2=$BATS_TEST_TMPDIR/d2
+	mkdir -p "$d1" "$d2"
+	printf '#!/bin/sh\necho first\n' > "$d1/prog-$$"
+	printf '#!/bin/sh\necho second\n' > "$d2/prog-$$"
+	chmod 644 "$d1/prog-$$"
+	chmod 755 "$d2/prog-$$"
+	run --separate-stderr env PATH="$d1:$d2:$PATH" "$SCTPIZE" --fallback "prog-$$"
+	assert_equal "$status" 0
+	assert_equal "$output" second
+	chmod 644 "$d2/prog-$$"
+	run -127 --separate-stderr env PATH="$d1:$d2:$PATH" "$SCTPIZE" --fallback "prog-$$"
+	assert_equal "$stderr" "sctpize: prog-$$: command not found"
+}
+
 @test "a program that is not found exits 127 on this kernel too, SCTP or not, with no SCTP advice" {
 	# No fake SCTP here: on a kernel without SCTP the missing program still wins.
 	run -127 --separate-stderr "$SCTPIZE" nonexistentprog-$$ arg
