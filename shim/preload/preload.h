@@ -127,6 +127,7 @@ bool socket_is_sctp(int fd);
 extern const struct sockio real_io;
 
 /* tune.c: give a converted or accepted SCTP socket the configured defaults. Keeps errno. */
+void tune_init(void);
 void apply_defaults(int fd);
 
 /* bind.c: pack the addresses of a[] that socket fd can use (its family; V6ONLY), except

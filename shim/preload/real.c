@@ -76,6 +76,7 @@ static void resolve(void)
 	config_parse(&cfg, getauxval(AT_SECURE) ? NULL : environ);
 	cfg.fixed = rules_fixed(&cfg, program_invocation_short_name);
 	process_init();
+	tune_init();
 	sendfile_init();
 	migrate_init();
 	stats_init();

@@ -3,7 +3,7 @@
  *
  * What to set is the core's (../core/defaults.c: TCP-like buffers, delayed
  * SACK and connect timeout, then SCTPIZE_NODELAY and the SCTP tuning); this
- * sets the list with the real setsockopt().  A buffer goes with
+ * sets the list, made once at start-up, with the real setsockopt().  A buffer goes with
  * SO_*BUFFORCE where the process may (CAP_NET_ADMIN), else with the plain
  * option, which the kernel caps at net.core.[rw]mem_max: after one EPERM the
  * forced one is not tried again.  A failure of any other option is logged as
@@ -15,13 +15,21 @@
 
 #include "preload.h"
 
+/* The list, made once at start-up from the settings, which never change after. */
+static struct tune_opt list[TUNE_MAX];
+static int listed;
+
+void tune_init(void)
+{
+	listed = tune_list(&cfg, list);
+}
+
 void apply_defaults(int fd)
 {
 	static atomic_bool no_force;
-	struct tune_opt list[TUNE_MAX];
-	int saved = errno, n = tune_list(&cfg, list);
+	int saved = errno;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < listed; i++) {
 		const struct tune_opt *t = &list[i];
 
 		if (t->plain) {
