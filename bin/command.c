@@ -126,6 +126,7 @@ static int do_unit(int argc, char **argv, bool is_enable)
 	if (i >= argc)
 		die("usage: sctpize %s", synopsis(argv[0]));
 	unit = argv[i++];
+	unit_check(unit);
 	if (!is_enable) {
 		parse_root(argc, argv, &i, &s);
 		if (i < argc)

@@ -42,31 +42,40 @@ struct unit {
 	char *dropin_dir, *dropin;
 };
 
-/* UNIT as systemd names it: "xinetd" is xinetd.service; only services have
- * an environment.  Exits EX_USAGE on anything else. */
-static void unit_init(struct unit *u, const char *arg, const char *root)
+/* UNIT is a name systemd could give a service ("xinetd" is xinetd.service):
+ * exits EX_USAGE on anything else, before any other argument is looked at. */
+void unit_check(const char *arg)
 {
 	static const char *const others[] = {
 		".socket", ".target", ".timer", ".mount", ".automount", ".swap", ".path",
 		".slice", ".scope", ".device",
 	};
 	size_t n = strlen(arg);
-	const char *at;
 
 	if (!*arg || *arg == '.' ||
 	    arg[strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@\\-")])
 		die("'%s' is not a unit name", arg);
-	if (n > 8 && strcmp(arg + n - 8, ".service") == 0) {
-		u->name = xstrdup(arg);
-	} else {
-		for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++) {
-			size_t s = strlen(others[k]);
+	if (n > 8 && strcmp(arg + n - 8, ".service") == 0)
+		return;
+	for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++) {
+		size_t s = strlen(others[k]);
 
-			if (n >= s && strcmp(arg + n - s, others[k]) == 0)
-				die("%s: only a service has an environment to run under sctpize", arg);
-		}
-		u->name = xasprintf("%s.service", arg);
+		if (n >= s && strcmp(arg + n - s, others[k]) == 0)
+			die("%s: only a service has an environment to run under sctpize", arg);
 	}
+}
+
+/* UNIT as systemd names it (unit_check()), with its drop-in's place. */
+static void unit_init(struct unit *u, const char *arg, const char *root)
+{
+	size_t n = strlen(arg);
+	const char *at;
+
+	unit_check(arg);
+	if (n > 8 && strcmp(arg + n - 8, ".service") == 0)
+		u->name = xstrdup(arg);
+	else
+		u->name = xasprintf("%s.service", arg);
 	/* An instance, "NAME@INSTANCE.service", has a template "NAME@.service". */
 	at = strchr(u->name, '@');
 	n = strlen(u->name);

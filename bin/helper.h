@@ -101,6 +101,8 @@ int sctpize(int argc, char **argv);
 /* --- check.c, enable.c --- */
 
 int check(void);
+/* Exits EX_USAGE unless unit names a service, before anything else is looked at. */
+void unit_check(const char *unit);
 /* unit as typed, the options' settings (sorted by name); lib: the library's path. */
 int enable(const char *unit, const struct settings *s, const char *lib);
 int disable(const char *unit, const char *root);

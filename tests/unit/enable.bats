@@ -166,6 +166,13 @@ Environment="SCTPIZE_NODELAY=1"'
 		run --separate-stderr "$SCTPIZE" enable --root "$ROOT" "$bad" --nodelay
 		[ "$status" = 2 ] || fail "unit '$bad': exit $status, expected 2 ($stderr)"
 	done
+	# The unit is judged first, before the arguments after it (as the old script did).
+	run --separate-stderr "$SCTPIZE" enable --root "$ROOT" xinetd.socket --help
+	assert_equal "$status" 2
+	assert_equal "$stderr" "sctpize: xinetd.socket: only a service has an environment to run under sctpize"
+	run --separate-stderr "$SCTPIZE" disable "$ROOT" xinetd
+	assert_equal "$status" 2
+	assert_equal "$stderr" "sctpize: '$ROOT' is not a unit name"
 	run bash -c "find '$ROOT' -type f -exec sha256sum {} + | sort"
 	assert_output "$(cat "$BATS_TEST_TMPDIR/before")"
 }
