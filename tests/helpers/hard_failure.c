@@ -43,6 +43,8 @@
 #include <unistd.h>
 #include "helper.h"
 
+#include "hard_proc.h"
+
 static int lfd, cfd, afd;
 static const char *scenario;
 static char line[1024];
@@ -109,26 +111,6 @@ static void peer_abort(void)
 	if (setsockopt(afd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
 		die("SO_LINGER");
 	close(afd);
-}
-
-/* The main thread's state letter (R, S, D, ...), from /proc. */
-static char main_state(void)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)getpid());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
-	return p && p[1] == ' ' ? p[2] : '?';
 }
 
 /* The peer aborts once the main thread's call is blocked: asleep 100 ms on end

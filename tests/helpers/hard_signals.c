@@ -52,6 +52,8 @@
 #include <unistd.h>
 #include "helper.h"
 
+#include "hard_proc.h"
+
 #define BLOCKED_MS 100		/* asleep that long: the call is blocked */
 #define PEER_AFTER_SIGNAL_MS 1700
 #define GIVE_UP_MS 60000	/* never blocked, no signal: the run tells nothing */
@@ -198,26 +200,6 @@ static void start_peer(void)
 {
 	peer_started = 1;
 	start_thread(peer);
-}
-
-/* The main thread's state letter (R, S, D, ...), from /proc. */
-static char main_state(void)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)getpid());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
-	return p && p[1] == ' ' ? p[2] : '?';
 }
 
 /* The signaller: SIGALRM to the main thread once it has slept BLOCKED_MS on
