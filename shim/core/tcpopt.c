@@ -76,11 +76,12 @@ static const struct tcp_opt table[] = {
 /* Options newer than the table (TCP-AO, ...) get TCP's answer for an unknown option. */
 static const struct tcp_opt unknown = REFUSED("unknown TCP option", ENOPROTOOPT);
 
-const int tcp_opt_end = sizeof(table) / sizeof(table[0]);
+#define TABLE_END ((int)(sizeof(table) / sizeof(table[0])))
+const int tcp_opt_end = TABLE_END;
 
 const struct tcp_opt *tcp_opt_row(int optname)
 {
-	if (optname < 0 || optname >= tcp_opt_end || !table[optname].name)
+	if (optname < 0 || optname >= TABLE_END || !table[optname].name)
 		return NULL;
 	return &table[optname];
 }
@@ -292,7 +293,12 @@ static int put_int(void *optval, socklen_t *optlen, int v)
 		errno = EINVAL;
 		return -1;
 	}
-	len = *optlen < sizeof(int) ? *optlen : sizeof(int);
+	if (*optlen >= sizeof(int)) {	/* (the usual case: a constant-size copy) */
+		memcpy(optval, &v, sizeof(int));
+		*optlen = sizeof(int);
+		return 0;
+	}
+	len = *optlen;
 	memcpy(optval, &v, len);
 	*optlen = len;
 	return 0;

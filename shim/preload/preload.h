@@ -124,7 +124,7 @@ bool is_sctp(int fd);
 bool socket_is_sctp(int fd);
 
 /* The backend's option calls, as the core reaches a socket (sockopt.c). */
-extern const struct sockio real_io;
+extern struct sockio real_io;
 
 /* tune.c: give a converted or accepted SCTP socket the configured defaults. Keeps errno. */
 void tune_init(void);

@@ -39,6 +39,7 @@ static void resolve(void)
 	RESOLVE(socket);
 	RESOLVE(setsockopt);
 	RESOLVE(getsockopt);
+	real_io = (struct sockio){ real.setsockopt, real.getsockopt };	/* the core's option calls */
 	RESOLVE(accept);
 	RESOLVE(accept4);
 	RESOLVE(bind);

@@ -16,21 +16,14 @@
 
 #include "preload.h"
 
-static int io_set(int fd, int level, int name, const void *val, socklen_t len)
-{
-	return real.setsockopt(fd, level, name, val, len);
-}
+/* The core reaches the socket through libc's calls themselves (set at start-up, real.c). */
+struct sockio real_io;
 
-static int io_get(int fd, int level, int name, void *val, socklen_t *len)
-{
-	return real.getsockopt(fd, level, name, val, len);
-}
-
-const struct sockio real_io = { io_set, io_get };
+/* The option's name, looked up only when a line is logged. */
+#define NAME tcp_opt(optname)->name
 
 static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t optlen)
 {
-	const char *name = tcp_opt(optname)->name;
 	int v;
 
 	switch (tcp_opt_set(&real_io, fd, optname, optval, optlen, &v)) {
@@ -38,31 +31,37 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 		return -1;
 	case OPT_REFUSED:
 		COUNT(ST_REFUSED);
-		logmsg(1, "fd %d: setsockopt(%s) refused: no SCTP equivalent", fd, name);
+		logmsg(1, "fd %d: setsockopt(%s) refused: no SCTP equivalent", fd, NAME);
 		return -1;
 	case OPT_FAILED:
-		logmsg(1, "fd %d: setsockopt(%s=%d) on SCTP: %m", fd, name, v);
+		logmsg(1, "fd %d: setsockopt(%s=%d) on SCTP: %m", fd, NAME, v);
 		return -1;
 	case OPT_HINTED:
 		COUNT(ST_HINTED);
 		if (tcp_opt(optname)->set == S_HINT_BYTES)
-			logmsg(1, "fd %d: setsockopt(%s) accepted as a hint, no effect", fd, name);
+			logmsg(1, "fd %d: setsockopt(%s) accepted as a hint, no effect", fd, NAME);
 		else
-			logmsg(1, "fd %d: setsockopt(%s=%d) accepted as a hint, no effect", fd, name, v);
+			logmsg(1, "fd %d: setsockopt(%s=%d) accepted as a hint, no effect", fd, NAME, v);
 		return 0;
 	case OPT_MAPPED:
 		COUNT(ST_MAPPED);
-		logmsg(1, "fd %d: setsockopt(%s=%d) mapped to SCTP", fd, name, v);
+		logmsg(1, "fd %d: setsockopt(%s=%d) mapped to SCTP", fd, NAME, v);
 		return 0;
 	}
 	return 0;
 }
 
-int sockopt_set(int fd, int level, int optname, const void *optval, socklen_t optlen)
+/* (inline: the exported call and the special kinds' calls both start here) */
+static inline int set_any(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
 	if (level != IPPROTO_TCP || !own_calls() || !socket_is_sctp(fd))
 		return real.setsockopt(fd, level, optname, optval, optlen);
 	return tcp_setsockopt(fd, optname, optval, optlen);
+}
+
+int sockopt_set(int fd, int level, int optname, const void *optval, socklen_t optlen)
+{
+	return set_any(fd, level, optname, optval, optlen);
 }
 
 EXPORT int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
@@ -73,7 +72,7 @@ EXPORT int setsockopt(int fd, int level, int optname, const void *optval, sockle
 	state = fd_get(fd);
 	if (__builtin_expect(special(state), 0) && kind_ops(state)->setsockopt)
 		return kind_ops(state)->setsockopt(fd, level, optname, optval, optlen);
-	return sockopt_set(fd, level, optname, optval, optlen);
+	return set_any(fd, level, optname, optval, optlen);
 }
 
 /*
@@ -91,7 +90,7 @@ static int so_error(int fd, void *optval, socklen_t *optlen)
 	return r;
 }
 
-int sockopt_get(int fd, int level, int optname, void *optval, socklen_t *optlen)
+static inline int get_any(int fd, int level, int optname, void *optval, socklen_t *optlen)
 {
 	if (level == SOL_SOCKET && optname == SO_ERROR &&
 	    (fd_get(fd) & (FD_SCTP | FD_CONNECTED)) == FD_SCTP)
@@ -99,6 +98,11 @@ int sockopt_get(int fd, int level, int optname, void *optval, socklen_t *optlen)
 	if (level != IPPROTO_TCP || !own_calls() || !socket_is_sctp(fd))
 		return real.getsockopt(fd, level, optname, optval, optlen);
 	return tcp_opt_get(&real_io, fd, optname, optval, optlen);
+}
+
+int sockopt_get(int fd, int level, int optname, void *optval, socklen_t *optlen)
+{
+	return get_any(fd, level, optname, optval, optlen);
 }
 
 EXPORT int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)
@@ -109,5 +113,5 @@ EXPORT int getsockopt(int fd, int level, int optname, void *optval, socklen_t *o
 	state = fd_get(fd);
 	if (__builtin_expect(special(state), 0) && kind_ops(state)->getsockopt)
 		return kind_ops(state)->getsockopt(fd, level, optname, optval, optlen);
-	return sockopt_get(fd, level, optname, optval, optlen);
+	return get_any(fd, level, optname, optval, optlen);
 }
