@@ -21,6 +21,7 @@
  * and status 1 if the descriptors differ (each extra one is named).
  * A cycle that blocks for FDLEAK_TIMEOUT seconds (default 60) ends the run
  * (SIGALRM): a hang, never a slow machine, which only makes the run longer.
+ * It says on stderr which cycle blocked and in which step.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,6 +45,24 @@
 static struct sockaddr_in server;
 static int lfd, ep;
 static unsigned cycle_timeout = 60;
+
+/* Where the current cycle is, for the watchdog's message. */
+static volatile long cur_cycle = -1;
+static const char *volatile cur_step = "start-up";
+#define STEP(name) (cur_step = (name))
+
+/* SIGALRM: "hard_fdleak: cycle N blocked in STEP", then the default action (status 142). */
+static void watchdog(int sig)
+{
+	char msg[160];
+	int n = snprintf(msg, sizeof(msg), "hard_fdleak: cycle %ld blocked for %u s in %s\n",
+			 cur_cycle, cycle_timeout, cur_step);
+
+	if (n > 0 && write(2, msg, (size_t)n) < 0)
+		n = 0;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 /* The open descriptors, as a sorted list of numbers in a bitmap; how many. */
 static int open_fds(unsigned char *map, size_t size)
@@ -98,7 +117,9 @@ static void cycle(long i)
 {
 	int one = 1, s, c, a, d;
 
+	cur_cycle = i;
 	alarm(cycle_timeout);	/* this cycle's watchdog */
+	STEP("socket, setsockopt, close (unconnected)");
 
 	/* A socket converted and closed without ever connecting. */
 	s = socket(AF_INET, SOCK_STREAM | (i & 1 ? SOCK_CLOEXEC : 0), 0);
@@ -109,6 +130,7 @@ static void cycle(long i)
 	/* A connection: blocking or not, accept() or accept4(). */
 	bool nonblock = i % 4 == 0;
 
+	STEP("socket, setsockopt, epoll_ctl");
 	c = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (c < 0 || setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
 		die("cycle %ld: socket", i);
@@ -116,6 +138,7 @@ static void cycle(long i)
 
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) != 0)
 		die("cycle %ld: epoll_ctl", i);
+	STEP(nonblock ? "connect (non-blocking)" : "connect");
 	if (connect(c, (struct sockaddr *)&server, sizeof(server)) != 0) {
 		struct pollfd p = { .fd = c, .events = POLLOUT };
 		int err = -1;
@@ -124,18 +147,22 @@ static void cycle(long i)
 		if (!nonblock || errno != EINPROGRESS)
 			die("cycle %ld: connect", i);
 		/* The outcome, as an event loop asks it (a fallback connects over TCP then). */
+		STEP("poll, getsockopt(SO_ERROR)");
 		if (poll(&p, 1, 10000) != 1 ||
 		    getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
 			die("cycle %ld: non-blocking connect", i);
+		STEP("accept");
 		a = i & 2 ? accept(lfd, NULL, NULL) : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (a < 0)
 			die("cycle %ld: accept after a non-blocking connect", i);
 		fcntl(c, F_SETFL, fcntl(c, F_GETFL) & ~O_NONBLOCK);
 	} else {
+		STEP("accept");
 		a = i & 2 ? accept(lfd, NULL, NULL) : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (a < 0)
 			die("cycle %ld: accept", i);
 	}
+	STEP("a byte each way");
 	exchange(c, a, i);
 	d = dup(a);
 	if (d < 0)
@@ -143,10 +170,12 @@ static void cycle(long i)
 	if (i % 8 == 0) {
 		char b;
 
+		STEP("half-close");
 		if (shutdown(c, SHUT_WR) != 0 || read(a, &b, 1) != 0 || shutdown(a, SHUT_WR) != 0 ||
 		    read(c, &b, 1) != 0)
 			die("cycle %ld: half-close", i);
 	}
+	STEP("close");
 	close(d);
 	close(a);
 	close(c);
@@ -173,6 +202,7 @@ int main(int argc, char **argv)
 	/* A cycle that blocks ends the run (the default action of SIGALRM), never hangs it. */
 	if (getenv("FDLEAK_TIMEOUT") && atoi(getenv("FDLEAK_TIMEOUT")) > 0)
 		cycle_timeout = (unsigned)atoi(getenv("FDLEAK_TIMEOUT"));
+	signal(SIGALRM, watchdog);
 	alarm(cycle_timeout);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
