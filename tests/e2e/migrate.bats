@@ -60,6 +60,7 @@ setup() {
 
 teardown() {
 	teardown_bg || true
+	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null
 	if [ -n "${DROPPING:-}" ]; then
 		tc qdisc del dev lo clsact 2>/dev/null
 	fi
@@ -417,6 +418,34 @@ c, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()'
 		expect "$mode" 1 '^$' "*connect: ECONNREFUSED*" 0 "$FALLBACK_MS"
 	done
 	[ -z "$errors" ] || fail "$errors"
+}
+
+# The SCTP attempt's ephemeral port is free in SCTP's port space even where
+# the TCP listener holds it: in a namespace whose ephemeral ports are only
+# $port and $port+1, about half the attempts to $port take $port itself, and
+# their INIT reaches themselves and comes up.  That is no SCTP peer: TCP.
+@test "both client: an SCTP attempt that takes the port it connects to reaches itself: TCP, in every connect style" {
+	NS=sctpize-self-$$
+	ip netns add "$NS" || fail "ip netns add $NS"
+	ip -n "$NS" link set lo up
+	ip netns exec "$NS" sysctl -qw net.ipv4.ip_local_port_range="$port $((port + 1))"
+	start tsrv ip netns exec "$NS" "$MIG" server 127.0.0.1 "$port" accept 100
+	errors=
+	local k mode
+	for k in 1 2 3 4; do
+		for mode in $CLIENT_MODES; do
+			run --separate-stderr timeout 120 ip netns exec "$NS" "$SCTPIZE" --both -v \
+				--log "$T/log" "$MIG" client 127.0.0.1 "$port" "$mode" "$mode $k"
+			elapsed=0
+			expect "$mode ($k)" 0 "^tcp tcp 127\.0\.0\.1 $mode $k\$" "*" 0 1
+		done
+	done
+	[ -z "$errors" ] || fail "$errors"
+	# (20 attempts, each taking $port with odds of one half: it happened.)
+	local selves
+	selves=$(grep -c 'reached itself' "$T/log")
+	echo "# $selves of 20 SCTP attempts took port $port and reached themselves" >&3
+	[ "$selves" -ge 1 ] || fail "no SCTP attempt took port $port: the test tested nothing"
 }
 
 # Drop every SCTP packet to 127.0.0.2 on lo (tc: neither nft nor iptables is

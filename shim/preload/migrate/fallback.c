@@ -20,6 +20,12 @@
  *     first connect had succeeded or failed.
  *
  * A program that writes without asking the outcome gets the SCTP error.
+ *
+ * An association with itself is no SCTP peer: the TCP listener holds its
+ * port for TCP only, so the SCTP attempt may take that very port as its
+ * ephemeral one, and on a local address its INIT then reaches itself and
+ * comes up (TCP's own connect cannot: the port is taken).  That counts as
+ * "no SCTP there" (self_connected()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +55,32 @@ static void bound_attempt(int fd)
 	errno = saved;
 }
 
+/* Is fd's association up with itself (its own address and port as the peer's)? */
+static bool self_connected(int fd)
+{
+	struct sockaddr_storage me, peer;
+	socklen_t ml = sizeof(me), pl = sizeof(peer);
+	int saved = errno;
+	bool same = false;
+
+	if (real.getsockname(fd, (struct sockaddr *)&me, &ml) == 0 &&
+	    real.getpeername(fd, (struct sockaddr *)&peer, &pl) == 0 &&
+	    me.ss_family == peer.ss_family) {
+		if (me.ss_family == AF_INET) {
+			const struct sockaddr_in *a = (void *)&me, *b = (void *)&peer;
+
+			same = a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
+		} else if (me.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *a = (void *)&me, *b = (void *)&peer;
+
+			same = a->sin6_port == b->sin6_port &&
+			       !memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr));
+		}
+	}
+	errno = saved;
+	return same;
+}
+
 /* SCTP won: the TCP socket kept for the fallback is not needed any more. */
 static void sctp_won(int fd)
 {
@@ -66,6 +98,18 @@ static void sctp_won(int fd)
 	fd_store(fd, fd_get(fd) & ~FD_SPECIAL);
 	fd_connected(fd);
 	logmsg(1, "fd %d: the peer speaks SCTP", fd);
+}
+
+/* The association is up: SCTP won (0), or it is with itself (ECONNREFUSED: no SCTP peer). */
+static int sctp_up(int fd)
+{
+	if (self_connected(fd)) {
+		logmsg(1, "fd %d: SCTP took the very port it connects to and reached itself: no SCTP peer",
+		       fd);
+		return ECONNREFUSED;
+	}
+	sctp_won(fd);
+	return 0;
 }
 
 /*
@@ -166,10 +210,10 @@ int fallback_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	fd_store(fd, (fd_get(fd) & ~FD_SPECIAL) | FD_FALLBACK);
 	bound_attempt(fd);
 	r = sctp_connect(fd, addr, len);
-	if (r == 0) {
-		sctp_won(fd);
+	if (r == 0 && (r = sctp_up(fd)) == 0)
 		return 0;
-	}
+	if (r > 0)
+		errno = r;
 	if (!try_tcp(errno))
 		return -1;
 	r = tcp_again(fd, errno);
@@ -196,25 +240,23 @@ static int fallback_reconnect(int fd, const struct sockaddr *addr, socklen_t len
 		return sctp_connect(fd, addr, len);
 	if (real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) }) != 0)
 		return -1;
+	if (!err) {
+		if (real.getpeername(fd, (struct sockaddr *)&peer, &pl) != 0) {
+			errno = EALREADY;	/* still in progress */
+			return -1;
+		}
+		err = sctp_up(fd);
+	}
 	if (err && try_tcp(err)) {
 		/* The program asks for the outcome: TCP's, final (as for SO_ERROR). */
 		err = tcp_outcome(fd, tcp_again(fd, err));
-		if (err == 0) {
-			errno = saved;
-			return 0;
-		}
 	}
 	if (err) {
 		errno = err;
 		return -1;
 	}
-	if (real.getpeername(fd, (struct sockaddr *)&peer, &pl) == 0) {
-		sctp_won(fd);
-		errno = saved;
-		return 0;
-	}
-	errno = EALREADY;
-	return -1;
+	errno = saved;
+	return 0;
 }
 
 /* getsockopt(SO_ERROR) on a socket trying SCTP: the final outcome, with TCP if need be. */
@@ -233,9 +275,10 @@ static int fallback_so_error(int fd, void *optval, socklen_t *optlen)
 		int saved = errno;
 
 		if (real.getpeername(fd, (struct sockaddr *)&peer, &pl) == 0)
-			sctp_won(fd);		/* (else: still in progress) */
+			err = sctp_up(fd);	/* (else: still in progress) */
 		errno = saved;
-	} else if (try_tcp(err)) {
+	}
+	if (err && try_tcp(err)) {
 		int saved = errno;
 
 		r = tcp_again(fd, err);
@@ -254,12 +297,14 @@ static int fallback_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	socklen_t el = sizeof(err);
 
 	if (real.getpeername(fd, addr, len) == 0) {
-		sctp_won(fd);
-		return 0;
-	}
-	if (errno != ENOTCONN)
+		err = sctp_up(fd);
+		if (!err)
+			return 0;
+	} else if (errno != ENOTCONN) {
 		return -1;
-	real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	} else {
+		real.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	}
 	if (err && try_tcp(err)) {
 		err = tcp_outcome(fd, tcp_again(fd, err));
 		errno = saved;
