@@ -51,17 +51,11 @@ static int tcp_setsockopt(int fd, int optname, const void *optval, socklen_t opt
 	return 0;
 }
 
-/* (inline: the exported call and the special kinds' calls both start here) */
-static inline int set_any(int fd, int level, int optname, const void *optval, socklen_t optlen)
+int sockopt_set(int fd, int level, int optname, const void *optval, socklen_t optlen)
 {
 	if (level != IPPROTO_TCP || !own_calls() || !socket_is_sctp(fd))
 		return real.setsockopt(fd, level, optname, optval, optlen);
 	return tcp_setsockopt(fd, optname, optval, optlen);
-}
-
-int sockopt_set(int fd, int level, int optname, const void *optval, socklen_t optlen)
-{
-	return set_any(fd, level, optname, optval, optlen);
 }
 
 EXPORT int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen)
@@ -72,7 +66,7 @@ EXPORT int setsockopt(int fd, int level, int optname, const void *optval, sockle
 	state = fd_get(fd);
 	if (__builtin_expect(special(state), 0) && kind_ops(state)->setsockopt)
 		return kind_ops(state)->setsockopt(fd, level, optname, optval, optlen);
-	return set_any(fd, level, optname, optval, optlen);
+	return sockopt_set(fd, level, optname, optval, optlen);
 }
 
 /*
@@ -90,6 +84,7 @@ static int so_error(int fd, void *optval, socklen_t *optlen)
 	return r;
 }
 
+/* (inline: the exported call and the special kinds' calls both start here) */
 static inline int get_any(int fd, int level, int optname, void *optval, socklen_t *optlen)
 {
 	if (level == SOL_SOCKET && optname == SO_ERROR &&
